@@ -595,13 +595,18 @@ lp_err lp_register_cred_get(lp_register *r, const char *cti, lp_reg_cred *out)
 	size_t n;
 	int s;
 
-	memset(out, 0, sizeof *out);
-	if (!cti)
+	if (!cti) {
+		memset(out, 0, sizeof *out);
 		return LP_ERR_ARG;
+	}
+	/* cti may point into *out: take the pattern before clearing it */
 	n = strlen(cti);
-	if (n < 8 || n > LP_REG_CTI_MAX || !hex_text(cti))
+	if (n < 8 || n > LP_REG_CTI_MAX || !hex_text(cti)) {
+		memset(out, 0, sizeof *out);
 		return LP_ERR_ARG;
+	}
 	memcpy(pattern, cti, n);
+	memset(out, 0, sizeof *out);
 	pattern[n] = '%'; /* hex digits never contain LIKE wildcards */
 	pattern[n + 1] = '\0';
 	s = sqlite3_prepare_v2(r->db, "SELECT " CRED_COLS " FROM credentials WHERE cti LIKE ?1 LIMIT 2",
@@ -613,8 +618,9 @@ lp_err lp_register_cred_get(lp_register *r, const char *cti, lp_reg_cred *out)
 	if (s == SQLITE_ROW) {
 		row_to_cred(st, out);
 		s = sqlite3_step(st);
-		rc = s == SQLITE_DONE ? LP_OK : s == SQLITE_ROW && strcmp(out->cti, cti) != 0 ? LP_ERR_ARG
-					 : s == SQLITE_ROW ? LP_OK : map_rc(s);
+		/* a second match makes a prefix ambiguous (an exact full cti
+		 * cannot match twice: it is the primary key) */
+		rc = s == SQLITE_DONE ? LP_OK : s == SQLITE_ROW ? LP_ERR_ARG : map_rc(s);
 	} else {
 		rc = s == SQLITE_DONE ? LP_ERR_NOT_FOUND : map_rc(s);
 	}
