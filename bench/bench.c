@@ -1,0 +1,73 @@
+/* leerpas-bench: the benchmark program of issue 8. Each subcommand measures
+ * one group of figures and prints them as JSON lines; bench/run.sh runs them
+ * all, repeatedly, and bench/report.py writes bench/RESULTS.md. */
+#include "bench.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prims.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "prims", bench_prims, "item 1: Ed25519 sign/verify, SHA-256 of a disclosure, Argon2id" },
+	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
+};
+
+/* The wallet's Argon2id settings: libsodium MODERATE until the wallet
+ * module defines its own defaults. */
+unsigned long long bench_wallet_opslimit(void)
+{
+	return crypto_pwhash_OPSLIMIT_MODERATE;
+}
+
+size_t bench_wallet_memlimit(void)
+{
+	return crypto_pwhash_MEMLIMIT_MODERATE;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: leerpas-bench [--quick] [--reps N] COMMAND [ARGS...]\n"
+	      "Prints each figure as one JSON line on stdout. Commands:\n", f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("  --quick    fewer and shorter repetitions (a smoke run)\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			bench_default.reps = 5;
+			bench_default.warmup_ms = 50;
+			bench_default.rep_target_ms = 10.0;
+		} else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+			bench_default.reps = (unsigned)strtoul(argv[++i], NULL, 10);
+			if (bench_default.reps == 0)
+				bench_die("--reps must be at least 1");
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (sodium_init() < 0)
+		bench_die("sodium_init failed");
+	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].fn(argc - i - 1, argv + i + 1);
+	usage(stderr);
+	return 2;
+}
