@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "cose_int.h"
 #include "internal.h"
+#include "leerpas/codec.h"
 #include "status_int.h"
 
 /* Clock skew tolerated before a token's iat counts as "in the future". */
@@ -70,113 +69,12 @@ lp_err lp_status_list_get(const lp_status_list *l, size_t idx, unsigned *value)
 	return LP_OK;
 }
 
-/* zlib at level 9 with the default window and memory level: the settings
- * that reproduce the draft's vectors. *out owned by the caller. */
-static lp_err deflate_best(const uint8_t *in, size_t len, lp_buf *out)
-{
-	out->ptr = NULL;
-	out->len = 0;
-	if (len > ULONG_MAX / 2)
-		return LP_ERR_TOO_LARGE;
-	uLong cap = compressBound((uLong)len);
-	uint8_t *p = malloc(cap);
-	if (!p)
-		return LP_ERR_NOMEM;
-	uLongf n = cap;
-	if (compress2(p, &n, in, (uLong)len, Z_BEST_COMPRESSION) != Z_OK) {
-		free(p);
-		return LP_ERR_INTERNAL;
-	}
-	out->ptr = p;
-	out->len = n;
-	return LP_OK;
-}
-
-/* Inflate a complete zlib stream into at most max bytes. LP_ERR_TOO_LARGE
- * as soon as the output would exceed max (a bomb never gets further),
- * LP_ERR_INFLATE for bad data, a truncated stream, or bytes after its end. */
-static lp_err inflate_limited(const uint8_t *in, size_t len, size_t max, lp_buf *out)
-{
-	out->ptr = NULL;
-	out->len = 0;
-	if (len == 0 || len > UINT_MAX)
-		return len ? LP_ERR_TOO_LARGE : LP_ERR_INFLATE;
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	if (inflateInit(&zs) != Z_OK)
-		return LP_ERR_NOMEM;
-	lp_err rc = LP_OK;
-	size_t cap = len * 4 < max ? len * 4 : max;
-	if (cap < 64)
-		cap = 64;
-	uint8_t *buf = malloc(cap + 1);
-	if (!buf) {
-		rc = LP_ERR_NOMEM;
-		goto out;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)len;
-	size_t used = 0;
-	for (;;) {
-		size_t room = cap + 1 - used;
-		zs.next_out = buf + used;
-		zs.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
-		uInt before = zs.avail_out, before_in = zs.avail_in;
-		int z = inflate(&zs, Z_NO_FLUSH);
-		used += before - zs.avail_out;
-		if (z == Z_BUF_ERROR && before == zs.avail_out && before_in == zs.avail_in &&
-		    zs.avail_out != 0) {
-			rc = LP_ERR_INFLATE; /* no progress possible: truncated stream */
-			goto out;
-		}
-		if (used > max) {
-			rc = LP_ERR_TOO_LARGE;
-			goto out;
-		}
-		if (z == Z_STREAM_END)
-			break;
-		if (z != Z_OK && z != Z_BUF_ERROR) {
-			rc = LP_ERR_INFLATE;
-			goto out;
-		}
-		if (zs.avail_out == 0) {
-			/* grow: the +1 byte lets us see "more than max" */
-			if (cap >= max) {
-				rc = LP_ERR_TOO_LARGE;
-				goto out;
-			}
-			size_t ncap = cap * 2 < max ? cap * 2 : max;
-			uint8_t *nb = realloc(buf, ncap + 1);
-			if (!nb) {
-				rc = LP_ERR_NOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = ncap;
-		} else if (zs.avail_in == 0) {
-			rc = LP_ERR_INFLATE; /* truncated stream */
-			goto out;
-		}
-	}
-	if (zs.avail_in != 0) {
-		rc = LP_ERR_INFLATE; /* trailing bytes after the stream */
-		goto out;
-	}
-	out->ptr = buf;
-	out->len = used;
-	buf = NULL;
-out:
-	free(buf);
-	inflateEnd(&zs);
-	return rc;
-}
-
 /* The StatusList map as an item, or NULL on allocation failure. */
 static cbor_item_t *status_list_item(const lp_status_list *l, lp_err *rc)
 {
 	lp_buf z = { 0 };
 	cbor_item_t *map = NULL;
-	*rc = deflate_best(l->bytes, l->nbytes, &z);
+	*rc = lp_deflate(lp_view_of(l->bytes, l->nbytes), &z);
 	if (*rc)
 		return NULL;
 	*rc = LP_ERR_NOMEM;
@@ -251,8 +149,8 @@ static lp_err status_list_from_item(const cbor_item_t *map, size_t max_bytes,
 	if (!cbor_isa_bytestring(lst) || !cbor_bytestring_is_definite(lst))
 		return lp_diag_set(d, LP_ERR_MALFORMED, 0, "status list \"lst\" is not a byte string");
 	lp_buf raw = { 0 };
-	lp_err rc = inflate_limited(cbor_bytestring_handle(lst), cbor_bytestring_length(lst),
-				    max_bytes, &raw);
+	lp_err rc = lp_inflate(lp_view_of(cbor_bytestring_handle(lst), cbor_bytestring_length(lst)),
+			       max_bytes, &raw, NULL);
 	if (rc == LP_ERR_TOO_LARGE)
 		return lp_diag_set(d, rc, 0, "status list inflates beyond %zu bytes", max_bytes);
 	if (rc)

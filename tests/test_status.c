@@ -55,8 +55,8 @@ Test(status, draft_long_vectors_lookup_and_reencode)
 	json_t *v;
 	int checked = 0;
 	json_array_foreach(vecs, idx, v) {
-		if (!json_object_get(v, "cbor_hex"))
-			continue;
+		if (!json_object_get(v, "num_entries"))
+			continue; /* the small section 4.1 examples: see draft_small_examples */
 		unsigned bits = (unsigned)json_integer_value(json_object_get(v, "bits"));
 		size_t count = (size_t)json_integer_value(json_object_get(v, "num_entries"));
 		json_t *st = json_object_get(v, "statuses");
