@@ -310,3 +310,22 @@ void lp_request_free(lp_request *r)
 	free(r->keys);
 	memset(r, 0, sizeof *r);
 }
+
+const char *lp_request_failure_code(lp_request_failure w)
+{
+	switch (w) {
+	case LP_REQ_OK: return "ok";
+	case LP_REQ_MALFORMED: return "malformed";
+	case LP_REQ_VERSION: return "version";
+	case LP_REQ_TYP: return "typ";
+	case LP_REQ_KEY: return "key";
+	case LP_REQ_SIGNATURE: return "signature";
+	case LP_REQ_SCHOOL: return "school";
+	case LP_REQ_NONCE: return "nonce";
+	case LP_REQ_TOO_OLD: return "too_old";
+	case LP_REQ_FUTURE: return "future";
+	case LP_REQ_DUPLICATE_KEY: return "duplicate_key";
+	case LP_REQ_TOO_MANY: return "too_many";
+	}
+	return "unknown";
+}

@@ -81,3 +81,28 @@ void th_keypair(uint8_t seed_byte, uint8_t pk[32], uint8_t sk[64])
 	if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, sk, seed) != 0)
 		th_die("keypair");
 }
+
+int th_check_example(const char *name, const uint8_t *p, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/test-vectors/format/%s.hex", LP_SOURCE_DIR, name);
+	const char *regen = getenv("LP_REGEN_EXAMPLES");
+	if (regen && strcmp(regen, "1") == 0) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			th_die(path);
+		for (size_t i = 0; i < len; i++)
+			fprintf(f, "%02x%s", p[i], (i % 32 == 31 || i + 1 == len) ? "\n" : "");
+		fclose(f);
+		return 1;
+	}
+	char rel[512];
+	snprintf(rel, sizeof rel, "test-vectors/format/%s.hex", name);
+	uint8_t *txt = th_read_src(rel, NULL);
+	size_t n;
+	uint8_t *want = th_unhex((const char *)txt, &n);
+	int ok = n == len && memcmp(want, p, len) == 0;
+	free(txt);
+	free(want);
+	return ok;
+}

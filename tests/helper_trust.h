@@ -19,4 +19,10 @@ uint8_t *th_unhex(const char *hex, size_t *len);
 /* A deterministic Ed25519 key pair from a one-byte seed pattern. */
 void th_keypair(uint8_t seed_byte, uint8_t pk[32], uint8_t sk[64]);
 
+/* Compare bytes with the worked example LP_SOURCE_DIR/test-vectors/format/
+ * <name>.hex (lowercase hex, 64 per line) that docs/format quotes; with
+ * LP_REGEN_EXAMPLES=1 in the environment, (re)write the file instead.
+ * Returns 1 when they match (or were written). */
+int th_check_example(const char *name, const uint8_t *p, size_t len);
+
 #endif

@@ -114,6 +114,7 @@ Test(request, refusals_are_distinct)
 			     "case %zu", i);
 		cr_assert_eq(why, cases[i].want, "case %zu: why %d", i, why);
 		cr_assert(strstr(d.msg, cases[i].msg) != NULL, "case %zu: %s", i, d.msg);
+		cr_assert_str_neq(lp_request_failure_code(why), "unknown");
 		cr_assert_eq(r.n_keys, 0);
 		cr_assert_null(r.keys);
 		lp_buf_free(&req);
@@ -277,4 +278,24 @@ Test(request, bad_parameters)
 	cr_assert_eq(lp_request_create(&p, sks, 1, &out), LP_ERR_ARG);
 	cr_assert_null(out.ptr);
 	sodium_memzero(sk, sizeof sk);
+}
+
+/* The worked example of docs/format/request.md: one key (seed 0x2a), nonce
+ * 01..10, iat 1790000000. */
+Test(request, format_example)
+{
+	uint8_t pk[32], sk[64];
+	th_keypair(0x2a, pk, sk);
+	const uint8_t *sks[1] = { sk };
+	lp_request_params p = { .school_id = SCHOOL, .nonce = lp_view_of(nonce_bytes, 16),
+				.iat = NOW };
+	lp_buf out = { 0 };
+	cr_assert_eq(lp_request_create(&p, sks, 1, &out), LP_OK);
+	cr_assert(th_check_example("request", out.ptr, out.len), "request.hex differs");
+	lp_request_policy pol = policy(true);
+	lp_request r;
+	cr_assert_eq(lp_request_check(lp_buf_view(&out), &pol, &r, NULL, NULL), LP_OK);
+	cr_assert_arr_eq(r.keys[0], pk, 32);
+	lp_request_free(&r);
+	lp_buf_free(&out);
 }

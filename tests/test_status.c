@@ -538,3 +538,26 @@ Test(status, token_claims_checked)
 	lp_buf_free(&slb);
 	lp_status_list_free(&l);
 }
+
+/* The worked example of docs/format/status.md: 16 two-bit entries, entry 3
+ * revoked and entry 5 suspended, signed with the key from seed 0x01. */
+Test(status, format_example)
+{
+	uint8_t pk[32], sk[64];
+	th_keypair(1, pk, sk);
+	lp_status_list l;
+	cr_assert_eq(lp_status_list_create(&l, 16, 2), LP_OK);
+	cr_assert_eq(lp_status_list_set(&l, 3, LP_STATUS_INVALID), LP_OK);
+	cr_assert_eq(lp_status_list_set(&l, 5, LP_STATUS_SUSPENDED), LP_OK);
+	lp_buf sl = { 0 }, tok = { 0 };
+	cr_assert_eq(lp_status_list_encode(&l, &sl), LP_OK);
+	cr_assert(th_check_example("status-list", sl.ptr, sl.len), "status-list.hex differs");
+	lp_status_token_params p = { .uri = "https://roc-midden.example/status/1",
+				     .iat = 1790000000, .exp = 1790000000 + 30 * 86400,
+				     .ttl = 86400, .kid = (const uint8_t *)"k2026", .kid_len = 5 };
+	cr_assert_eq(lp_status_token_sign(&l, &p, sk, &tok), LP_OK);
+	cr_assert(th_check_example("status-token", tok.ptr, tok.len), "status-token.hex differs");
+	lp_buf_free(&sl);
+	lp_buf_free(&tok);
+	lp_status_list_free(&l);
+}

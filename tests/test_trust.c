@@ -500,3 +500,18 @@ Test(trust, times)
 	lp_trust_time_format(Y2046, buf);
 	cr_assert_str_eq(buf, "2046-01-01T00:00:00Z");
 }
+
+/* The worked examples of docs/format/trust.md: school A's description, the
+ * anchor file and the signed list (seeds as in setup, issued 2027). */
+Test(trust, format_example)
+{
+	lp_buf a = desc_a(), an = anchor_file(an_pk), l = unsigned_list(Y2027), s = { 0 };
+	cr_assert_eq(lp_trust_list_sign(lp_buf_view(&l), ANCHOR, 0, an_sk, &s, NULL), LP_OK);
+	cr_assert(th_check_example("issuer-description.json", a.ptr, a.len));
+	cr_assert(th_check_example("trust-anchor.json", an.ptr, an.len));
+	cr_assert(th_check_example("trust-list", s.ptr, s.len));
+	lp_buf_free(&a);
+	lp_buf_free(&an);
+	lp_buf_free(&l);
+	lp_buf_free(&s);
+}

@@ -90,6 +90,9 @@ typedef enum lp_request_failure {
 lp_err lp_request_check(lp_view in, const lp_request_policy *p, lp_request *out,
 			lp_request_failure *why, lp_diag *d) LP_WARN_UNUSED;
 
+/* A stable short name for a refusal ("school", "nonce", "too_old", ...). */
+const char *lp_request_failure_code(lp_request_failure w);
+
 void lp_request_free(lp_request *r);
 
 #ifdef __cplusplus
