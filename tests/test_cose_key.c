@@ -368,3 +368,23 @@ Test(cose_key, to_cose_refuses_invalid_struct)
 	cr_assert_eq(lp_pubkey_to_cose(&k, &out), LP_ERR_ARG);
 	cr_assert(!lp_pubkey_equal(NULL, &k));
 }
+
+/* The worked example in docs/format/cose.md: the RFC 8032 TEST 1 key. */
+Test(cose_key, doc_example_ed25519_cose_key)
+{
+	const char *doc = "A301012006215820D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A";
+	size_t len, xl;
+	uint8_t *want = hexdec(doc, &len), *x = hexdec(ED_X, &xl);
+	lp_pubkey k, back;
+	lp_buf enc = { NULL, 0 };
+
+	lp_pubkey_ed25519(&k, x);
+	cr_assert_eq(lp_pubkey_to_cose(&k, &enc), LP_OK);
+	cr_assert_eq(enc.len, len);
+	cr_assert_eq(memcmp(enc.ptr, want, len), 0);
+	cr_assert_eq(lp_pubkey_from_cose(lp_view_of(want, len), &back, NULL), LP_OK);
+	cr_assert(lp_pubkey_equal(&k, &back));
+	lp_buf_free(&enc);
+	free(want);
+	free(x);
+}
