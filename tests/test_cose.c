@@ -862,3 +862,19 @@ Test(cose, diagnostic_offsets)
 	cr_assert_eq(d.offset, len - 1);
 	free(msg);
 }
+
+/* A caller-built EC2 key whose point is off the curve is a key error, never
+ * a verification result. */
+Test(cose, off_curve_key_struct_refused)
+{
+	size_t len;
+	uint8_t *msg = file_vec("kbt.cbor", &len);
+	lp_pubkey holder = file_key("holder_privkey.pem");
+	lp_diag d;
+
+	cr_assert_eq(lp_cose_sign1_check(lp_view_of(msg, len), true, &holder, lp_view_of(NULL, 0), NULL, NULL), LP_OK);
+	holder.y[31] ^= 1;
+	cr_assert_eq(lp_cose_sign1_check(lp_view_of(msg, len), true, &holder, lp_view_of(NULL, 0), NULL, &d), LP_ERR_COSE_KEY,
+		     "%s", d.msg);
+	free(msg);
+}
