@@ -15,6 +15,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "prims", bench_prims, "item 1: Ed25519 sign/verify, SHA-256 of a disclosure, Argon2id" },
+	{ "verify", bench_verify, "item 2: verify from LP1 text in process vs 2 Ed25519 + digests" },
+	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };
 

@@ -79,5 +79,7 @@ void bench_die(const char *fmt, ...)
 /* The subcommands (one file each). argc/argv start after the subcommand. */
 int bench_prims(int argc, char **argv);
 int bench_proc(int argc, char **argv);
+int bench_verify(int argc, char **argv);
+int bench_size(int argc, char **argv);
 
 #endif
