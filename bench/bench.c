@@ -16,6 +16,8 @@ static const struct {
 } commands[] = {
 	{ "prims", bench_prims, "item 1: Ed25519 sign/verify, SHA-256 of a disclosure, Argon2id" },
 	{ "verify", bench_verify, "item 2: verify from LP1 text in process vs 2 Ed25519 + digests" },
+	{ "png", bench_png, "item 3: verify from a PNG vs zbar's decode alone [DIR for the image]" },
+	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
 	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };

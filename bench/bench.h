@@ -81,5 +81,7 @@ int bench_prims(int argc, char **argv);
 int bench_proc(int argc, char **argv);
 int bench_verify(int argc, char **argv);
 int bench_size(int argc, char **argv);
+int bench_png(int argc, char **argv);
+int bench_status(int argc, char **argv);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "fixture.h"
 #include "leerpas/codec.h"
-#include "zbarpng.h"
+#include "leerpas/qr.h"
 
 static struct {
 	bench_fixture f;
@@ -147,9 +147,12 @@ static void emit_size(const char *tag, const char *name, const char *shown, cons
 	bench_emit_value(id, (double)z.len, "bytes");
 	snprintf(id, sizeof id, "size.%s.lp1_chars", tag);
 	bench_emit_value(id, (double)f.lp1.len, "chars");
-	int v = bench_qr_version((const char *)f.lp1.ptr);
-	if (v < 1)
+	/* The version the project's own encoder picks (alphanumeric mode). */
+	lp_qr qr;
+	if (lp_qr_encode(lp_buf_view(&f.lp1), LP_QR_ECC_M, &qr) != LP_OK)
 		bench_die("%s: the LP1 text does not fit any QR version", name);
+	int v = qr.version;
+	lp_qr_free(&qr);
 	snprintf(id, sizeof id, "size.%s.qr_version", tag);
 	bench_emit_value(id, v, "version");
 	dump(dir, tag, "credential.cbor", &f.credential);
