@@ -1,5 +1,5 @@
-/* Shared test helpers: run a built program with captured output, temporary
 #define _GNU_SOURCE
+/* Shared test helpers: run a built program with captured output, temporary
  * directories and whole-file I/O. Used by the CLI suites. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -79,6 +79,10 @@ lpt_run lpt_runv(const char *in, const char *const *env, const char *const *argv
 	if (in_len == 0) {
 		close(pin[1]);
 		pin[1] = -1;
+	} else {
+		/* Non-blocking, or a large stdin would deadlock against a child
+		 * that is itself blocked writing output we are not yet reading. */
+		fcntl(pin[1], F_SETFL, fcntl(pin[1], F_GETFL) | O_NONBLOCK);
 	}
 	append(&r.out, &r.out_len, &ocap, "", 0);
 	append(&r.err, &r.err_len, &ecap, "", 0);
@@ -110,7 +114,8 @@ lpt_run lpt_runv(const char *in, const char *const *env, const char *const *argv
 		if (iin >= 0 && fds[iin].revents) {
 			ssize_t k = (fds[iin].revents & POLLOUT)
 				? write(pin[1], in + in_off, in_len - in_off) : -1;
-			if (k <= 0) { close(pin[1]); pin[1] = -1; }
+			if (k < 0 && errno == EAGAIN) { /* try again */ }
+			else if (k <= 0) { close(pin[1]); pin[1] = -1; }
 			else if ((in_off += (size_t)k) == in_len) { close(pin[1]); pin[1] = -1; }
 		}
 	}
