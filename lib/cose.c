@@ -144,6 +144,12 @@ static bool labels_ok(const cbor_item_t *map)
 	return true;
 }
 
+static bool kid_ok(const cbor_item_t *map)
+{
+	const cbor_item_t *kid = lp_cbor_map_get_int(map, LP_HDR_KID);
+	return !kid || (cbor_isa_bytestring(kid) && cbor_bytestring_is_definite(kid));
+}
+
 /* Checks common to both parse paths, once protected_bstr and the
  * unprotected map are known: decode the protected bucket, then the rules on
  * alg, crit and labels. prot_off is where the protected content starts in
@@ -191,6 +197,9 @@ static lp_err sign1_headers(lp_sign1 *s, cbor_item_t *unprot, size_t prot_off, l
 				   "crit (label 2) must be in the protected header");
 	if (lp_cbor_map_get_int(s->protected_map, HDR_CRIT))
 		return lp_diag_set(d, LP_ERR_UNSUPPORTED, prot_off, "critical header parameters (crit, label 2) are not supported");
+	/* kid is a bstr (RFC 9052 section 3.1), wherever it is. */
+	if (!kid_ok(s->protected_map) || !kid_ok(unprot))
+		return lp_diag_set(d, LP_ERR_COSE_STRUCTURE, prot_off, "kid (label 4) must be a byte string");
 	/* A label may appear in only one of the two buckets (RFC 9052 section 3). */
 	p = cbor_map_handle(unprot);
 	for (size_t i = 0; i < cbor_map_size(unprot); i++) {

@@ -356,6 +356,8 @@ lp_err lp_pubkey_from_pem(const char *pem, size_t len, lp_pubkey *out, lp_diag *
 	if (!out || (!pem && len))
 		return LP_ERR_ARG;
 	memset(out, 0, sizeof *out);
+	if (len == 0)
+		return lp_diag_set(d, LP_ERR_COSE_KEY, 0, "empty PEM text");
 	if (len > PEM_MAX_LEN)
 		return lp_diag_set(d, LP_ERR_TOO_LARGE, 0, "PEM text of %zu bytes is over the %u-byte limit", len, PEM_MAX_LEN);
 	rc = LP_ERR_NOMEM;
