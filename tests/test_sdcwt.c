@@ -969,3 +969,200 @@ Test(sdcwt, issuance_is_deterministic_under_a_fixed_random_source)
 	lp_buf_free(&b);
 	lp_buf_free(&c);
 }
+
+/* ---- the draft's own examples --------------------------------------------- */
+
+#define VEC(name) LP_SOURCE_DIR "/test-vectors/sd-cwt/" name
+#define DRAFT_NOW 1725244260 /* 2024-09-02T02:31:00Z: inside every example's window */
+
+static lp_buf load(const char *path)
+{
+	lp_buf b = { 0 };
+	cr_assert_eq(lp_file_read(path, 1 << 20, &b), LP_OK, "%s", path);
+	return b;
+}
+
+static lp_pubkey pem_key(const char *path)
+{
+	lp_buf b = load(path);
+	lp_pubkey k;
+	lp_diag d = { 0 };
+	cr_assert_eq(lp_pubkey_from_pem((const char *)b.ptr, b.len, &k, &d), LP_OK, "%s: %s", path, d.msg);
+	lp_buf_free(&b);
+	return k;
+}
+
+static struct trust draft_trust(void)
+{
+	struct trust t = { 0 };
+	t.iss = "https://issuer.example";
+	t.key = pem_key(VEC("issuer_privkey.pem"));
+	return t;
+}
+
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(hay + i, needle, m) == 0)
+			return true;
+	return false;
+}
+
+/* Independent of lib/sdcwt.c: every disclosure's SHA-256 over its
+ * bstr-wrapped bytes occurs, as a 32-byte string, in the signed payload or
+ * inside another disclosure (nested). Returns the number checked. */
+static size_t check_digests_independently(const char *file)
+{
+	lp_buf b = load(file);
+	lp_sign1 s;
+	cr_assert_eq(lp_sign1_parse(lp_buf_view(&b), true, &s, NULL), LP_OK, "%s", file);
+	cr_assert_eq(s.alg, LP_ALG_ES384);
+	cbor_item_t *sc = lp_cbor_map_get_int(s.unprotected, 17);
+	cr_assert_not_null(sc);
+	size_t n = cbor_array_size(sc);
+	for (size_t i = 0; i < n; i++) {
+		cbor_item_t *di = cbor_array_handle(sc)[i];
+		lp_buf w = { 0 };
+		uint8_t dg[32], bare[32];
+		cr_assert_eq(lp_cbor_encode(di, &w), LP_OK);
+		crypto_hash_sha256(dg, w.ptr, w.len);
+		crypto_hash_sha256(bare, cbor_bytestring_handle(di), cbor_bytestring_length(di));
+		/* bstr head || array (0x58 len for all but the short decoys): the
+		 * README's fact. */
+		cr_assert_eq(w.ptr[0] >> 5, 2);
+		bool found = contains(s.payload.ptr, s.payload.len, dg, 32);
+		for (size_t k = 0; !found && k < n; k++)
+			if (k != i)
+				found = contains(cbor_bytestring_handle(cbor_array_handle(sc)[k]),
+						 cbor_bytestring_length(cbor_array_handle(sc)[k]), dg, 32);
+		cr_assert(found, "%s: disclosure %zu matches no digest", file, i);
+		cr_assert_not(contains(s.payload.ptr, s.payload.len, bare, 32),
+			      "the bare-array hash must not be what the example uses");
+		lp_buf_free(&w);
+	}
+	lp_sign1_free(&s);
+	lp_buf_free(&b);
+	return n;
+}
+
+Test(sdcwt_draft, every_disclosure_matches_its_digest)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	const char *files[] = { VEC("issuer_cwt.cbor"), VEC("decoy.cbor"), VEC("nested_issuer_cwt.cbor") };
+	const size_t expect_n[] = { 5, 4, 15 }; /* counted in the .edn files */
+	for (size_t f = 0; f < 3; f++) {
+		size_t n = check_digests_independently(files[f]);
+		if (expect_n[f])
+			cr_assert_eq(n, expect_n[f], "%s has %zu disclosures", files[f], n);
+		/* And through the library: signature, and every disclosure placed. */
+		lp_buf b = load(files[f]);
+		struct trust t = draft_trust();
+		lp_sdcwt_verify_params v = { 0 };
+		lp_sdcwt_result r;
+		v.resolve = resolve;
+		v.resolve_ctx = &t;
+		v.now = DRAFT_NOW;
+		lp_err e = lp_sdcwt_verify_credential(lp_buf_view(&b), &v, &r);
+		cr_assert_eq(e, LP_OK, "%s: %s %s", files[f], lp_err_code(e), r.diag.msg);
+		cr_assert_eq(r.issuer_alg, LP_ALG_ES384);
+		cr_assert_eq(r.cnf.kty, 2);
+		cr_assert_eq(r.cnf.crv, 1);
+		cr_assert_not_null(strstr(r.claims_json, "\"sub\":\"https://device.example\""));
+		lp_sdcwt_result_free(&r);
+		lp_buf_free(&b);
+	}
+}
+
+Test(sdcwt_draft, issuer_cwt_claims_reconstructed)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	lp_buf b = load(VEC("issuer_cwt.cbor"));
+	struct trust t = draft_trust();
+	lp_sdcwt_verify_params v = { 0 };
+	lp_sdcwt_result r;
+	v.resolve = resolve;
+	v.resolve_ctx = &t;
+	v.now = DRAFT_NOW;
+	cr_assert_eq(lp_sdcwt_verify_credential(lp_buf_view(&b), &v, &r), LP_OK, "%s", r.diag.msg);
+	/* From issuer_cwt.edn: both redacted dates and the license number, the
+	 * region and postal code inside inspection_location. */
+	cr_assert_not_null(strstr(r.claims_json, "\"501\":\"ABCD-123456\""), "%s", r.claims_json);
+	cr_assert_not_null(strstr(r.claims_json, "\"502\":[1549560720,1612560720,1674004740]"), "%s",
+			   r.claims_json);
+	cr_assert_not_null(strstr(r.claims_json, "\"region\":\"ca\""), "%s", r.claims_json);
+	cr_assert_not_null(strstr(r.claims_json, "\"postal_code\":\"94188\""), "%s", r.claims_json);
+	cr_assert_eq(r.undisclosed_digests, 0);
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&b);
+}
+
+static lp_err verify_draft_kbt(lp_view kbt, const char *aud, lp_sdcwt_result *r)
+{
+	static const uint8_t cnonce[16] = { 0x8c, 0x0f, 0x5f, 0x52, 0x3b, 0x95, 0xbe, 0xa4,
+					    0x4a, 0x9a, 0x48, 0xc6, 0x49, 0x24, 0x08, 0x03 };
+	static struct trust t;
+	t = draft_trust();
+	lp_sdcwt_verify_params v = { 0 };
+	v.resolve = resolve;
+	v.resolve_ctx = &t;
+	v.now = DRAFT_NOW;
+	v.aud = aud;
+	v.cnonce = cnonce;
+	v.cnonce_len = sizeof cnonce;
+	return lp_sdcwt_verify(kbt, &v, r);
+}
+
+Test(sdcwt_draft, kbt_verifies_end_to_end)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	lp_buf b = load(VEC("kbt.cbor"));
+	lp_sdcwt_result r;
+	lp_err e = verify_draft_kbt(lp_buf_view(&b), "https://verifier.example/app", &r);
+	cr_assert_eq(e, LP_OK, "%s: %s", lp_err_code(e), r.diag.msg);
+	cr_assert(r.is_presentation);
+	cr_assert_eq(r.issuer_alg, LP_ALG_ES384);
+	cr_assert_str_eq(r.iss, "https://issuer.example");
+	cr_assert_eq(r.kid_len, strlen("https://issuer.example/cose-key3"));
+	cr_assert(r.has_exp && r.exp == 1725330600 && r.has_nbf && r.nbf == 1725243900);
+	cr_assert_eq(r.kbt_iat, 1725244237);
+	cr_assert(r.cnonce_present);
+	cr_assert_str_eq(r.aud, "https://verifier.example/app");
+	/* The three disclosed: 501, the first inspection date, region. */
+	cr_assert_not_null(strstr(r.claims_json, "\"501\":\"ABCD-123456\""), "%s", r.claims_json);
+	cr_assert_not_null(strstr(r.claims_json, "\"502\":[1549560720,1674004740]"), "%s", r.claims_json);
+	cr_assert_not_null(strstr(r.claims_json, "\"503\":{\"country\":\"us\",\"region\":\"ca\"}"), "%s",
+			   r.claims_json);
+	cr_assert_eq(r.undisclosed_digests, 2, "one date and the postal code stay redacted");
+	lp_sdcwt_result_free(&r);
+	/* Another audience, or a time outside the window, fails. */
+	cr_assert_eq(verify_draft_kbt(lp_buf_view(&b), "https://verifier.example/other", &r), LP_ERR_AUDIENCE);
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&b);
+
+	b = load(VEC("nested_kbt.cbor"));
+	e = verify_draft_kbt(lp_buf_view(&b), "https://verifier.example/app", &r);
+	cr_assert_eq(e, LP_OK, "nested: %s: %s", lp_err_code(e), r.diag.msg);
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&b);
+}
+
+Test(sdcwt_draft, kbt_every_byte_change_rejected)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	lp_buf b = load(VEC("kbt.cbor"));
+	uint8_t *copy = malloc(b.len);
+	for (size_t i = 0; i < b.len; i++) {
+		static const uint8_t deltas[] = { 0x01, 0x80 };
+		for (size_t k = 0; k < sizeof deltas; k++) {
+			memcpy(copy, b.ptr, b.len);
+			copy[i] ^= deltas[k];
+			lp_sdcwt_result r;
+			lp_err e = verify_draft_kbt(lp_view_of(copy, b.len), "https://verifier.example/app", &r);
+			cr_assert_neq(e, LP_OK, "kbt.cbor byte %zu ^ 0x%02x accepted", i, deltas[k]);
+			cr_assert_null(r.claims_json);
+			lp_sdcwt_result_free(&r);
+		}
+	}
+	free(copy);
+	lp_buf_free(&b);
+}
