@@ -430,6 +430,8 @@ Test(sdcwt, time_claims_table)
 		{ T0, NONE, NONE, T0 + 1000, NONE, NONE, false, T0 + 20, 0, LP_ERR_NOT_YET_VALID, "presentation from the future" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 1000, 300, LP_ERR_EXPIRED, "presentation too old" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 300, 300, LP_OK, "presentation just young enough" },
+		{ (int64_t)1 << 60, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 20, 0, LP_ERR_CLAIMS, "cwt iat beyond 2^53" },
+		{ T0, NONE, NONE, INT64_MAX, NONE, NONE, false, T0 + 20, 300, LP_ERR_CLAIMS, "kbt iat beyond 2^53" },
 		{ T0, NONE, NONE, T0 + 10, NONE, T0 + 20, false, T0 + 100, 0, LP_ERR_EXPIRED, "presentation expired" },
 		{ T0, NONE, NONE, T0 + 10, T0 + 10, NONE, false, T0 + 5 - 61, 0, LP_ERR_NOT_YET_VALID, "presentation nbf ahead" },
 	};
