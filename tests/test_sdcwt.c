@@ -742,6 +742,14 @@ Test(sdcwt, every_byte_change_of_a_presentation_rejected)
 			rejected++;
 		}
 	}
+	/* Every extension by a byte. */
+	uint8_t *longer = malloc(pres.len + 1);
+	memcpy(longer, pres.ptr, pres.len);
+	for (unsigned x = 0; x < 256; x++) {
+		longer[pres.len] = (uint8_t)x;
+		cr_assert_eq(verify_bytes(lp_view_of(longer, pres.len + 1), &v, NULL, 0), LP_ERR_CBOR_TRAILING);
+	}
+	free(longer);
 	/* Every truncation too. */
 	for (size_t n = 0; n < pres.len; n++)
 		cr_assert_neq(verify_bytes(lp_view_of(pres.ptr, n), &v, NULL, 0), LP_OK, "truncated to %zu", n);
@@ -1396,6 +1404,23 @@ Test(sdcwt, worked_examples_match_files)
 	sb_add(&info, "disclosed:            fullName, grade\n");
 	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
 	       cred.len, pres.len, qr.len);
+	{
+		/* The first disclosure, bstr-wrapped as it is hashed, and its digest. */
+		cbor_item_t *sd = sd_claims_of(lp_buf_view(&cred));
+		lp_buf w = { 0 };
+		uint8_t dg[32];
+		cr_assert_eq(lp_cbor_encode(cbor_array_handle(sd)[0], &w), LP_OK);
+		crypto_hash_sha256(dg, w.ptr, w.len);
+		sb_add(&info, "\nfirst disclosure, bstr-wrapped (the bytes that are hashed):\n");
+		for (size_t i = 0; i < w.len; i++)
+			sb_add(&info, "%02x", w.ptr[i]);
+		sb_add(&info, "\nits SHA-256 digest (one of the simple(59) entries):\n");
+		for (size_t i = 0; i < 32; i++)
+			sb_add(&info, "%02x", dg[i]);
+		sb_add(&info, "\n");
+		lp_buf_free(&w);
+		cbor_decref(&sd);
+	}
 	sb_add(&info, "\nachievement claims given to lp_sdcwt_issue:\n%s\n", claims_full);
 	sb_add(&info, "\nclaims the verifier reports:\n%s\nwithheld:", r.claims_json);
 	for (size_t i = 0; i < r.withheld_count; i++)
