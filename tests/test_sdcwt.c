@@ -1434,10 +1434,44 @@ Test(sdcwt, worked_examples_match_files)
 	check_vector("credential.hex", ch);
 	check_vector("presentation.diag", pd);
 	check_vector("presentation.hex", ph);
+	/* The claim-key table of docs/format.md, from the code's table. */
+	struct sb tab = { 0 };
+	size_t nt = 0;
+	const lp_claim_def *td = lp_claims_table(&nt);
+	static const char *tnames[] = { "", "text", "date", "uint", "number", "text list",
+					"counts-toward list", "composed-of list" };
+	sb_add(&tab, "| key | JSON name | label | type | Annex I element | mandatory | given | default |\n");
+	sb_add(&tab, "|---:|---|---|---|---|---|---|---|\n");
+	sb_add(&tab, "| 0 | (none) | (redactable keys) | uint list | | | issuer | always shown |\n");
+	for (size_t i = 0; i < nt; i++) {
+		char range[64] = "";
+		if (td[i].type == LP_CLAIM_UINT || td[i].type == LP_CLAIM_NUMBER)
+			snprintf(range, sizeof range, " %g..%g", td[i].min, td[i].max);
+		sb_add(&tab, "| %lld | `%s` | %s | %s%s | %s | %s | %s | %s |\n", (long long)td[i].key,
+		       td[i].name, td[i].label, tnames[td[i].type], range,
+		       td[i].element ? td[i].element : "", td[i].mandatory ? "yes" : "",
+		       td[i].per_learner ? "per learner" : "template",
+		       td[i].redactable ? "redactable" : "always shown");
+	}
+	check_vector("claim-keys.md", tab.p);
 	struct sb q = { 0 };
 	sb_add(&q, "%s\n", (char *)qr.ptr);
 	check_vector("presentation.qr.txt", q.p);
+	/* docs/format.md quotes these files verbatim (scripts/assemble-format.sh). */
+	if (!getenv("LP_UPDATE_VECTORS")) {
+		lp_buf doc = load(LP_SOURCE_DIR "/docs/format.md");
+		char *dtext = calloc(1, doc.len + 1);
+		memcpy(dtext, doc.ptr, doc.len);
+		const char *quoted[] = { cd, pd, ph, q.p, tab.p, info.p };
+		for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
+			cr_assert_not_null(strstr(dtext, quoted[i]),
+					   "docs/format.md does not quote worked example %zu; run "
+					   "scripts/assemble-format.sh", i);
+		free(dtext);
+		lp_buf_free(&doc);
+	}
 	free(q.p);
+	free(tab.p);
 	free(info.p);
 	free(cd);
 	free(ch);
