@@ -237,9 +237,11 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	r.p = in.ptr;
 	r.len = in.len;
 	r.off = 0;
-	rc = lp_diag_set(d, LP_ERR_CBOR, 0, "cannot read the COSE_Sign1 head");
+	/* Only failures of the guards below keep this code (they cannot occur
+	 * after lp_cbor_load accepted the input). */
+	rc = LP_ERR_CBOR;
 	if (!rd_head(&r, &major, &arg))
-		goto done;
+		goto fail_head;
 	if (major == 6) {
 		if (arg != LP_TAG_SIGN1) {
 			rc = lp_diag_set(d, LP_ERR_COSE_TAG, 0, "tag %llu where COSE_Sign1 (tag 18) was expected",
@@ -249,7 +251,7 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 		s.tagged = true;
 		at = r.off;
 		if (!rd_head(&r, &major, &arg))
-			goto done;
+			goto fail_head;
 	} else {
 		at = 0;
 		if (require_tag) {
@@ -274,7 +276,7 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	}
 	r.off = at;
 	if (!rd_skip(&r))
-		goto done;
+		goto fail_head;
 	at = r.off;
 	if (!rd_bstr(&r, &s.payload, &nil)) {
 		rc = lp_diag_set(d, LP_ERR_COSE_STRUCTURE, at,
@@ -310,6 +312,9 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	if (!cbor_isa_map(unprot))
 		goto done;
 	rc = sign1_headers(&s, unprot, prot_off, d);
+	goto done;
+fail_head:
+	rc = lp_diag_set(d, LP_ERR_CBOR, r.off, "cannot read the COSE_Sign1 structure");
 done:
 	if (rc != LP_OK) {
 		lp_sign1_free(&s);

@@ -154,9 +154,10 @@ lp_err lp_pubkey_from_cose(lp_view cose_key, lp_pubkey *out, lp_diag *d)
 	rc = lp_cbor_load(cose_key, LP_CBOR_MAX_DEPTH, &map, d);
 	if (rc != LP_OK)
 		goto done;
-	rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key is not a map");
-	if (!cbor_isa_map(map))
+	if (!cbor_isa_map(map)) {
+		rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key is not a map");
 		goto done;
+	}
 	v = lp_cbor_map_get_int(map, KEY_KTY);
 	if (!v || !lp_cbor_get_int(v, &kty)) {
 		rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key has no integer kty (label 1)");

@@ -864,6 +864,15 @@ Test(cose, diagnostic_offsets)
 	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_ERR_CBOR_TRAILING);
 	cr_assert_eq(d.offset, len - 1);
 	free(msg);
+
+	/* success leaves the diagnostic untouched */
+	msg = hex_decode("D284" BODY, &len);
+	memset(&d, 0, sizeof d);
+	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_OK);
+	cr_assert_eq(d.code, LP_OK);
+	cr_assert_eq(d.msg[0], 0);
+	lp_sign1_free(&s);
+	free(msg);
 }
 
 /* A caller-built EC2 key whose point is off the curve is a key error, never
