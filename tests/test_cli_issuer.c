@@ -521,10 +521,15 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 {
 	char *dir = make_store("s", "https://www.roc.example", "ROC");
 	char *outd = lpt_fmt("%s/out", root);
+	/* small chunks and more threads than rows per chunk: several chunks
+	 * in flight one after the other */
 	lpt_run r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", EX "/learners.csv",
-			   "--out-dir", outd, "--passphrase-file", passfile, "--json", NULL);
+			   "--out-dir", outd, "--passphrase-file", passfile, "--json", "--chunk", "7", "--threads", "3",
+			   NULL);
 	OK_RUN(r);
 	json_t *v = run_json(&r);
+	cr_assert_eq(json_array_size(json_object_get(v, "credentials")),
+		     (size_t)json_integer_value(json_object_get(v, "issued")));
 	size_t rows = (size_t)json_integer_value(json_object_get(v, "rows"));
 	cr_assert_geq(rows, 30);
 	cr_assert_eq((size_t)json_integer_value(json_object_get(v, "issued")), rows);
@@ -571,7 +576,7 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	char *bad = lpt_fmt("%s/bad.csv", root), *outb = lpt_fmt("%s/outb", root);
 	lpt_write_file(bad, csv, strlen(csv));
 	r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", bad, "--out-dir", outb,
-		   "--passphrase-file", passfile, "--json", NULL);
+		   "--passphrase-file", passfile, "--json", "--chunk", "2", NULL);
 	cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
 	v = run_json(&r);
 	cr_assert_eq(json_integer_value(json_object_get(v, "issued")), 2);
