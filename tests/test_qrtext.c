@@ -236,3 +236,22 @@ Test(qrtext, lp1_body_must_be_zlib)
 	cr_assert_eq(lp_qrtext_decode(lp_view_of((const uint8_t *)"LP1:", 4), 0, &p, &d), LP_ERR_BASE45);
 	cr_assert_eq(d.offset, 4);
 }
+
+Test(qrtext, worked_example_of_the_format_document)
+{
+	/* docs/format/transport.md, "Worked example": {1: "leerpas", 2: true} */
+	static const uint8_t payload[] = { 0xa2, 0x01, 0x67, 'l', 'e', 'e', 'r', 'p', 'a', 's', 0x02, 0xf5 };
+	static const uint8_t zlib[] = { 0x78, 0xda, 0x5b, 0xc4, 0x98, 0x9e, 0x93, 0x9a, 0x5a, 0x54,
+	                                0x90, 0x58, 0xcc, 0xf4, 0x15, 0x00, 0x1e, 0x1e, 0x04, 0xee };
+	const char *text = "LP1:NCF2RBADJVTI*IB7BI/+PLT2F 32S0";
+	lp_buf z = { 0 }, t = { 0 }, p = { 0 };
+	cr_assert_eq(lp_deflate(lp_view_of(payload, sizeof payload), &z), LP_OK);
+	cr_assert(z.len == sizeof zlib && memcmp(z.ptr, zlib, sizeof zlib) == 0);
+	cr_assert_eq(lp_qrtext_encode(lp_view_of(payload, sizeof payload), &t), LP_OK);
+	cr_assert_str_eq((const char *)t.ptr, text);
+	cr_assert_eq(lp_qrtext_decode(lp_view_of((const uint8_t *)text, strlen(text)), 0, &p, NULL), LP_OK);
+	cr_assert(p.len == sizeof payload && memcmp(p.ptr, payload, sizeof payload) == 0);
+	lp_buf_free(&z);
+	lp_buf_free(&t);
+	lp_buf_free(&p);
+}
