@@ -775,6 +775,8 @@ lp_err lp_claims_item_to_json(const cbor_item_t *map, json_t **out, lp_diag *d)
 		json_t *v = NULL;
 		if (is_simple59(p.key))
 			continue;
+		if (lp_cbor_get_int(p.key, &k) && k == LP_CK_REDACTABLE)
+			continue; /* metadata, not a claim (see claims.h) */
 		if (lp_cbor_get_int(p.key, &k) && lp_claims_by_key(k)) {
 			name = lp_claims_by_key(k)->name;
 			e = lp_claims_value_to_json(k, p.value, &v, d);

@@ -63,4 +63,26 @@ lp_err lp_sign1_create_ed25519_item(cbor_item_t *protected_map, cbor_item_t *unp
 				    lp_view payload, lp_view external_aad,
 				    const uint8_t sk[LP_ED25519_SK_BYTES], cbor_item_t **out);
 
+/* --- additions (lib/cose.c, lib/cose_key.c) ------------------------------ */
+
+/* The Sig_structure ["Signature1", protected_bstr, external_aad, payload]
+ * (RFC 9052 section 4.4) as bytes, into a fresh lp_buf. On failure *out is
+ * empty. */
+lp_err lp_sign1_tbs(lp_view protected_bstr, lp_view external_aad, lp_view payload, lp_buf *out);
+
+/* Raw Ed25519 (RFC 8032) verification of sig over msg: LP_OK, or
+ * LP_ERR_SIGNATURE for any signature that is not exactly 64 bytes or does
+ * not verify (strict: S < L, canonical R and A, no small-order R or A). */
+lp_err lp_ed25519_verify(const uint8_t pk[LP_ED25519_PK_BYTES], lp_view msg, lp_view sig);
+
+/* Raw Ed25519 signature of msg with the 64-byte libsodium secret key. On
+ * failure sig is zeroed. */
+lp_err lp_ed25519_sign(uint8_t sig[LP_ED25519_SIG_BYTES], lp_view msg, const uint8_t sk[LP_ED25519_SK_BYTES]);
+
+/* Raw ECDSA verification (alg ES256 or ES384) of sig = r || s (RFC 9053
+ * section 2.1, exactly 64 or 96 bytes) over msg with an EC2 key. Errors:
+ * LP_ERR_ALG_MISMATCH (key curve does not fit alg), LP_ERR_SIGNATURE,
+ * LP_ERR_UNSUPPORTED (another alg), LP_ERR_COSE_KEY (point unusable). */
+lp_err lp_ecdsa_verify(const lp_pubkey *key, int64_t alg, lp_view msg, lp_view sig);
+
 #endif

@@ -32,8 +32,11 @@ extern "C" {
 /* CWT claim key of the achievement map (private use, RFC 8392 section 9.1). */
 #define LP_CLAIM_ACHIEVEMENT (-65537)
 
-/* Keys inside the achievement map. */
+/* Keys inside the achievement map. Key 0 is not a claim: it lists the keys
+ * of this map that the issuer made redactable in this credential (array of
+ * uints, ascending), so that a verifier can name what was withheld. */
 enum {
+	LP_CK_REDACTABLE = 0,
 	LP_CK_TITLE = 1,              /* title                 text          Annex I: title */
 	LP_CK_AWARDING_BODY = 2,      /* awardingBody          text          Annex I: awarding body */
 	LP_CK_COUNTRY = 3,            /* countryCode           text          Annex I: country of the issuer (ISO 3166-1 alpha-2) */
@@ -116,7 +119,7 @@ lp_err lp_claims_from_json(const char *json, size_t len, lp_buf *cbor, lp_diag *
  * are checked against their type (LP_ERR_CLAIMS if wrong). Keys that are not
  * ours (another issuer's claims) are kept under their decimal key or text
  * key, with values converted generically (byte strings as lowercase hex).
- * simple(59) entries are not claims and are skipped. On failure *json is
+ * simple(59) entries and key 0 are not claims and are skipped. On failure *json is
  * empty. */
 lp_err lp_claims_to_json(lp_view cbor, lp_buf *json, lp_diag *d) LP_WARN_UNUSED;
 

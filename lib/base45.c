@@ -1,0 +1,122 @@
+/* base45 (RFC 9285): strict encoder and decoder. The decoder refuses
+ * anything the RFC does not produce: characters outside the alphabet,
+ * lengths = 1 mod 3, triplets above 65535 and final pairs above 255. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "leerpas/codec.h"
+
+static const char alphabet[45] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/* Value of a base45 character, or -1. */
+static int b45_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	switch (c) {
+	case ' ': return 36;
+	case '$': return 37;
+	case '%': return 38;
+	case '*': return 39;
+	case '+': return 40;
+	case '-': return 41;
+	case '.': return 42;
+	case '/': return 43;
+	case ':': return 44;
+	default: return -1;
+	}
+}
+
+size_t lp_base45_encoded_len(size_t n)
+{
+	if (n / 2 > (SIZE_MAX - 3) / 3)
+		return SIZE_MAX;
+	return n / 2 * 3 + (n % 2) * 2;
+}
+
+lp_err lp_base45_encode(lp_view in, lp_buf *out)
+{
+	if (!out)
+		return LP_ERR_ARG;
+	out->ptr = NULL;
+	out->len = 0;
+	if (!in.ptr && in.len)
+		return LP_ERR_ARG;
+	size_t n = lp_base45_encoded_len(in.len);
+	if (n == SIZE_MAX)
+		return LP_ERR_TOO_LARGE;
+	char *s = malloc(n + 1);
+	if (!s)
+		return LP_ERR_NOMEM;
+	size_t o = 0;
+	for (size_t i = 0; i + 1 < in.len; i += 2) {
+		unsigned v = (unsigned)in.ptr[i] * 256u + in.ptr[i + 1];
+		s[o++] = alphabet[v % 45];
+		s[o++] = alphabet[(v / 45) % 45];
+		s[o++] = alphabet[v / 2025];
+	}
+	if (in.len % 2) {
+		unsigned v = in.ptr[in.len - 1];
+		s[o++] = alphabet[v % 45];
+		s[o++] = alphabet[v / 45];
+	}
+	s[o] = '\0';
+	out->ptr = (uint8_t *)s;
+	out->len = o;
+	return LP_OK;
+}
+
+lp_err lp_base45_decode(lp_view text, lp_buf *out, lp_diag *d)
+{
+	if (!out)
+		return lp_diag_set(d, LP_ERR_ARG, 0, "no output");
+	out->ptr = NULL;
+	out->len = 0;
+	if (!text.ptr && text.len)
+		return lp_diag_set(d, LP_ERR_ARG, 0, "no input");
+	/* Check every character first, so the first bad one is reported. */
+	for (size_t i = 0; i < text.len; i++)
+		if (b45_value(text.ptr[i]) < 0) {
+			uint8_t c = text.ptr[i];
+			if (c >= 'a' && c <= 'z')
+				return lp_diag_set(d, LP_ERR_BASE45, i, "lowercase '%c' at byte %zu: base45 uses uppercase only", c, i);
+			if (c >= 0x21 && c < 0x7f)
+				return lp_diag_set(d, LP_ERR_BASE45, i, "character '%c' at byte %zu is not in the base45 alphabet", c, i);
+			return lp_diag_set(d, LP_ERR_BASE45, i, "byte 0x%02x at byte %zu is not in the base45 alphabet", c, i);
+		}
+	if (text.len % 3 == 1)
+		return lp_diag_set(d, LP_ERR_BASE45, text.len - 1,
+		                   "length %zu leaves 1 when divided by 3: the text is truncated or has an extra character",
+		                   text.len);
+	size_t n = text.len / 3 * 2 + (text.len % 3 == 2 ? 1 : 0);
+	uint8_t *b = malloc(n ? n : 1);
+	if (!b)
+		return lp_diag_set(d, LP_ERR_NOMEM, 0, "out of memory");
+	size_t o = 0;
+	for (size_t i = 0; i < text.len; i += 3) {
+		unsigned c = (unsigned)b45_value(text.ptr[i]);
+		unsigned dd = (unsigned)b45_value(text.ptr[i + 1]);
+		if (text.len - i == 2) {
+			unsigned v = c + dd * 45u;
+			if (v > 255) {
+				free(b);
+				return lp_diag_set(d, LP_ERR_BASE45, i, "final pair at byte %zu has value %u > 255", i, v);
+			}
+			b[o++] = (uint8_t)v;
+		} else {
+			unsigned e = (unsigned)b45_value(text.ptr[i + 2]);
+			unsigned v = c + dd * 45u + e * 2025u;
+			if (v > 65535) {
+				free(b);
+				return lp_diag_set(d, LP_ERR_BASE45, i, "triplet at byte %zu has value %u > 65535", i, v);
+			}
+			b[o++] = (uint8_t)(v >> 8);
+			b[o++] = (uint8_t)(v & 0xff);
+		}
+	}
+	out->ptr = b;
+	out->len = o;
+	return LP_OK;
+}
