@@ -54,6 +54,7 @@ int cmd_backup(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind != argc) {
 		rc = cli_usage_error("backup", "unexpected argument '%s'", argv[optind]);
 		goto out;
@@ -104,6 +105,7 @@ int cmd_restore(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind + 1 != argc) {
 		rc = cli_usage_error("restore", "name the backup file to restore");
 		goto out;

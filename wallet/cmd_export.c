@@ -72,6 +72,10 @@ static json_t *export_cred(const lp_wallet_cred *cr)
 		else
 			json_object_set_new(ach, n, v);
 	}
+	/* Open Badges names the achievement "name"; ELM calls it "title" */
+	json_t *title = json_object_get(ach, "title");
+	if (title)
+		json_object_set(ach, "name", title);
 	json_t *at = json_array();
 	json_array_append_new(at, json_string("Achievement"));
 	json_object_set_new(ach, "type", at);
@@ -135,6 +139,7 @@ int cmd_export(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind != argc) {
 		rc = cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 		goto out;

@@ -170,6 +170,7 @@ int cmd_import(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind + 1 != argc) {
 		rc = cli_usage_error("import", optind == argc ? "name the credential file to import"
 							     : "import one credential file at a time");
@@ -202,7 +203,7 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < ncopies; i++) {
-		char what[48] = "";
+		char what[64] = "";
 		if (ncopies > 1)
 			snprintf(what, sizeof what, " (copy %zu of %zu)", i + 1, ncopies);
 		memset(&d, 0, sizeof d);

@@ -67,6 +67,7 @@ int cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind != argc) {
 		rc = cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
 		goto out;

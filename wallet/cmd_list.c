@@ -99,6 +99,7 @@ int cmd_list(int argc, char **argv)
 	int rc = parse(&c, argc, argv, list_help);
 	if (rc >= 0)
 		goto out;
+	rc = CLI_EXIT_ERROR;
 	if (optind != argc) {
 		rc = cli_usage_error("list", "unexpected argument '%s'", argv[optind]);
 		goto out;
@@ -183,6 +184,7 @@ int cmd_show(int argc, char **argv)
 	int rc = parse(&c, argc, argv, show_help);
 	if (rc >= 0)
 		goto out;
+	rc = CLI_EXIT_ERROR;
 	if (optind + 1 != argc) {
 		rc = cli_usage_error("show", "name one credential id ('leerpas-wallet list' shows them)");
 		goto out;

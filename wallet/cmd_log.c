@@ -35,6 +35,7 @@ int cmd_log(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind != argc) {
 		rc = cli_usage_error("log", "unexpected argument '%s'", argv[optind]);
 		goto out;

@@ -159,6 +159,7 @@ int cmd_present(int argc, char **argv)
 			}
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind + 1 != argc) {
 		rc = cli_usage_error("present", "name one credential id ('leerpas-wallet list' shows them)");
 		goto out;
@@ -213,7 +214,13 @@ int cmd_present(int argc, char **argv)
 		goto out;
 	}
 	if (strcasecmp(show, "none") != 0) {
-		for (char *save = NULL, *t = strtok_r(showbuf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		for (char *save = NULL, *t = strtok_r(showbuf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ')
+				t++;
+			for (size_t l = strlen(t); l && t[l - 1] == ' ';)
+				t[--l] = '\0';
+			if (!*t)
+				continue;
 			const char *n = match_redactable(&ci, t);
 			if (n) {
 				bool dup = false;

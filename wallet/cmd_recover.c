@@ -132,6 +132,7 @@ int cmd_recover(int argc, char **argv)
 	int rc = parse(&c, argc, argv, recover_help, &rec, &rec_file, &newsrc, &kdf, &kdf_set);
 	if (rc >= 0)
 		goto out;
+	rc = CLI_EXIT_ERROR;
 	if (!rec) {
 		rc = cli_usage_error("recover", "give --recovery-key (it is then asked) or --recovery-key-file F");
 		goto out;
@@ -188,6 +189,7 @@ int cmd_passwd(int argc, char **argv)
 	int rc = parse(&c, argc, argv, passwd_help, &rec, &rec_file, &newsrc, &kdf, &kdf_set);
 	if (rc >= 0)
 		goto out;
+	rc = CLI_EXIT_ERROR;
 	if ((rc = wl_open(&c, &w)) != 0)
 		goto out;
 	if ((rc = new_passphrase(w, &newsrc, &kdf, kdf_set)) != 0)

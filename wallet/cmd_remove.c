@@ -43,6 +43,7 @@ int cmd_remove(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind + 1 != argc) {
 		rc = cli_usage_error("remove", "name one credential id ('leerpas-wallet list' shows them)");
 		goto out;

@@ -66,6 +66,7 @@ int cmd_request(int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CLI_EXIT_ERROR; /* from here on every failure is an error */
 	if (optind != argc) {
 		rc = cli_usage_error("request", "unexpected argument '%s'", argv[optind]);
 		goto out;
