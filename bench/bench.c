@@ -15,6 +15,10 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "prims", bench_prims, "item 1: Ed25519 sign/verify, SHA-256 of a disclosure, Argon2id" },
+	{ "verify", bench_verify, "item 2: verify from LP1 text in process vs 2 Ed25519 + digests" },
+	{ "png", bench_png, "item 3: verify from a PNG vs zbar's decode alone [DIR for the image]" },
+	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
+	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };
 
@@ -32,11 +36,13 @@ size_t bench_wallet_memlimit(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: leerpas-bench [--quick] [--reps N] COMMAND [ARGS...]\n"
+	fputs("usage: leerpas-bench [--quick | --reps N | --profile N] COMMAND [ARGS...]\n"
 	      "Prints each figure as one JSON line on stdout. Commands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fputs("  --quick    fewer and shorter repetitions (a smoke run)\n", f);
+	fputs("  --quick      fewer and shorter repetitions (a smoke run)\n"
+	      "  --reps N     repetitions per figure (default 15)\n"
+	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n", f);
 }
 
 int main(int argc, char **argv)
@@ -47,6 +53,14 @@ int main(int argc, char **argv)
 			bench_default.reps = 5;
 			bench_default.warmup_ms = 50;
 			bench_default.rep_target_ms = 10.0;
+		} else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+			/* For callgrind: one repetition of N calls, no warm-up. */
+			bench_default.reps = 1;
+			bench_default.warmup_ms = 0;
+			bench_default.rep_target_ms = 0.0;
+			bench_default.max_inner = (unsigned)strtoul(argv[++i], NULL, 10);
+			if (bench_default.max_inner == 0)
+				bench_die("--profile needs a count of at least 1");
 		} else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
 			bench_default.reps = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (bench_default.reps == 0)

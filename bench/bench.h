@@ -35,7 +35,8 @@ typedef struct bench_opts {
 	unsigned warmup_ms;  /* warm-up time per case, milliseconds */
 	unsigned reps;          /* repetitions per case */
 	double rep_target_ms;   /* target duration of one repetition */
-	unsigned max_inner;     /* upper bound on calls per repetition (0 = none) */
+	unsigned max_inner;     /* upper bound on calls per repetition (0 = none);
+	                         * with rep_target_ms 0, the fixed batch size */
 } bench_opts;
 
 /* The options the program was started with (scaled by --quick). */
@@ -78,5 +79,9 @@ void bench_die(const char *fmt, ...)
 /* The subcommands (one file each). argc/argv start after the subcommand. */
 int bench_prims(int argc, char **argv);
 int bench_proc(int argc, char **argv);
+int bench_verify(int argc, char **argv);
+int bench_size(int argc, char **argv);
+int bench_png(int argc, char **argv);
+int bench_status(int argc, char **argv);
 
 #endif

@@ -114,6 +114,8 @@ int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat
 		unsigned k = want < 1.0 ? 1u : (want > 1e7 ? 10000000u : (unsigned)want);
 		if (o->max_inner && k > o->max_inner)
 			k = o->max_inner;
+		if (o->rep_target_ms <= 0.0) /* fixed batches: max_inner calls (or 1) */
+			k = o->max_inner ? o->max_inner : 1u;
 		inner[i] = k;
 	}
 

@@ -829,6 +829,14 @@ out:
 
 lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 {
+	return lp_trust_add_list_named(ts, signed_list, NULL, d);
+}
+
+lp_err lp_trust_add_list_named(lp_trust_store *ts, lp_view signed_list, char **anchor_id,
+			       lp_diag *d)
+{
+	if (anchor_id)
+		*anchor_id = NULL;
 	if (!ts)
 		return LP_ERR_ARG;
 	if (signed_list.len > LP_TRUST_MAX_LIST)
@@ -877,6 +885,10 @@ lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 				 anchor->id);
 		goto out;
 	}
+	if (anchor_id && !(*anchor_id = strdup(anchor->id))) {
+		rc = LP_ERR_NOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < ts->nlists; i++) {
 		if (strcmp(ts->lists[i].anchor, l.anchor) != 0)
 			continue;
@@ -900,6 +912,10 @@ lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 	ts->lists[ts->nlists++] = l;
 	memset(&l, 0, sizeof l);
 out:
+	if (rc && anchor_id) {
+		free(*anchor_id);
+		*anchor_id = NULL;
+	}
 	list_free(&l);
 	json_decref(j);
 	lp_sign1_free(&s);
@@ -1100,6 +1116,32 @@ lp_err lp_trust_resolve(const lp_trust_store *ts, const char *iss, lp_view kid,
 				   "issuer %.100s is not in the trust store (import a trust list that names it, or pin it)",
 				   iss);
 	return lp_diag_set(d, c.err, 0, "%s", c.msg);
+}
+
+lp_err lp_trust_issuer_key(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			   int64_t alg, const char *vct, bool has_iat, int64_t iat,
+			   lp_pubkey *key, lp_diag *d)
+{
+	lp_trust_resolver *r = ctx;
+	memset(key, 0, sizeof *key);
+	if (!r || !r->ts)
+		return LP_ERR_ARG;
+	memset(&r->result, 0, sizeof r->result);
+	if (!iss || !has_iat)
+		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0,
+				   "credential lacks %s: its issuer key cannot be judged",
+				   iss ? "its issue time (iat)" : "its issuer (iss)");
+	lp_trust_result res;
+	lp_err rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, iat, r->at, &res, d);
+	if (rc)
+		return rc;
+	if (lp_pubkey_alg(&res.key) != alg)
+		return lp_diag_set(d, LP_ERR_ALG_MISMATCH, 0,
+				   "credential signed with alg %lld but key %.*s of %s is for another algorithm",
+				   (long long)alg, (int)(kid_len > 64 ? 64 : kid_len), (const char *)kid, iss);
+	*key = res.key;
+	r->result = res;
+	return LP_OK;
 }
 
 /* ---- status tokens ------------------------------------------------------------ */

@@ -3,11 +3,10 @@
 // leerpas microcredential, with Ed25519 from Node's built-in crypto, and prints
 // one JSON object: median verification time and presentation size.
 //
-//   node sdjwt-peer.mjs [--claims FILE] [--iterations N] [--warmup N] [--runs R]
+//   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R]
 //
-// FILE is a JSON object {"always": {...}, "redactable": {...}, "shown": [...]}:
-// claims always shown, claims that are selectively disclosable, and which of
-// those the presentation discloses. Without it the built-in example is used.
+// --template/--learner default to bench/data/micro.*.json; --shown lists the
+// redactable claims the presentation discloses (default fullName,grade).
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { StatusList, createHeaderAndPayload } from '@sd-jwt/jwt-status-list';
 import crypto from 'node:crypto';
@@ -21,37 +20,22 @@ function arg(name, dflt) {
 const iterations = Number(arg('--iterations', '2000'));
 const warmup = Number(arg('--warmup', '300'));
 const runs = Number(arg('--runs', '5'));
-const claimsFile = arg('--claims', null);
+const templateFile = arg('--template', null);
+const learnerFile = arg('--learner', null);
+const shownArg = arg('--shown', 'fullName,grade');
+const iss = arg('--iss', 'https://roc-voorbeeld.nl');
 
-// The same claims as the benchmark's typical microcredential (bench/bench.c
-// writes the file it issues from; this default mirrors it).
-let spec = {
-  always: {
-    iss: 'https://roc-example.nl',
-    vct: 'https://leerpas.nl/vct/microcredential',
-    title: 'Basisvaardigheden lassen (MIG/MAG)',
-    school: 'ROC Voorbeeld',
-    country: 'NL',
-    level_eqf: 3,
-    level_nlqf: 3,
-    credits_ects: 2.5,
-    workload_hours: 70,
-    date: '2026-06-30',
-    assessment_type: 'praktijkexamen',
-    participation: 'op locatie',
-    quality_assurance: 'NVAO / Onderwijsinspectie',
-    learning_outcomes: ['Lasverbindingen volgens WPS maken', 'Veilig werken met lasapparatuur'],
-  },
-  redactable: {
-    name: 'Fatima de Vries',
-    birth_date: '2004-03-17',
-    grade: '8,2',
-    learner_number: '123456789',
-    assessment_details: 'Praktijkexamen met beoordelaar van buiten de school',
-  },
-  shown: ['name', 'grade'],
-};
-if (claimsFile) spec = JSON.parse(fs.readFileSync(claimsFile, 'utf8'));
+// The same claims as the benchmark's typical microcredential: the template's
+// claims are always shown, the learner's are selectively disclosable, and the
+// presentation discloses --shown (leerpas-bench reads the same two files).
+const here = new URL('.', import.meta.url);
+const template = JSON.parse(fs.readFileSync(templateFile ?? new URL('../data/micro.template.json', here), 'utf8'));
+const learner = JSON.parse(fs.readFileSync(learnerFile ?? new URL('../data/micro.learner.json', here), 'utf8'));
+const redactableNames = new Set(template.redactable ?? []);
+const spec = { always: { iss, vct: template.vct, ...template.claims }, redactable: {}, shown: shownArg.split(',') };
+for (const [k, v] of Object.entries(learner)) {
+  if (redactableNames.has(k)) spec.redactable[k] = v; else spec.always[k] = v;
+}
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
 
@@ -140,7 +124,7 @@ function median(a) {
 async function timeVerify(presentation, nonce) {
   const opts = { keyBindingNonce: nonce, currentDate: now };
   const check = await sdjwt.verify(presentation, opts);
-  if (!check.kb || check.payload.name === undefined) throw new Error('verification did not check key binding or disclose');
+  if (!check.kb || spec.shown.some((k) => check.payload[k] === undefined)) throw new Error('verification did not check key binding or disclose');
   for (let i = 0; i < warmup; i++) await sdjwt.verify(presentation, opts);
   const runMedians = [];
   for (let r = 0; r < runs; r++) {

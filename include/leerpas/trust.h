@@ -108,6 +108,11 @@ lp_err lp_trust_add_anchor(lp_trust_store *ts, lp_view anchor_json, lp_diag *d) 
  * unchanged. */
 lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d) LP_WARN_UNUSED;
 
+/* The same, and on success *anchor_id (when non-NULL) is the id of the
+ * anchor that signed the list (malloc'd, caller frees). */
+lp_err lp_trust_add_list_named(lp_trust_store *ts, lp_view signed_list, char **anchor_id,
+			       lp_diag *d) LP_WARN_UNUSED;
+
 /* Pin one school's description: recognised for every time, for the types
  * its description states (every type when it states none). */
 lp_err lp_trust_pin(lp_trust_store *ts, lp_view issuer_json, lp_diag *d) LP_WARN_UNUSED;
@@ -137,6 +142,22 @@ typedef struct lp_trust_result {
 lp_err lp_trust_resolve(const lp_trust_store *ts, const char *iss, lp_view kid,
 			const char *vct, int64_t cred_iat, int64_t at,
 			lp_trust_result *out, lp_diag *d) LP_WARN_UNUSED;
+
+/* Context of lp_trust_issuer_key: the store and the validation time; on
+ * success `result` says what was found (school, source, key period). */
+typedef struct lp_trust_resolver {
+	const lp_trust_store *ts;
+	int64_t at;
+	lp_trust_result result;
+} lp_trust_resolver;
+
+/* An lp_issuer_key_fn (leerpas/sdcwt.h) over a trust store: ctx is an
+ * lp_trust_resolver. A credential without iat or iss cannot be judged
+ * (LP_ERR_UNTRUSTED); a key whose algorithm is not the credential's alg is
+ * LP_ERR_ALG_MISMATCH; otherwise lp_trust_resolve's answer. */
+lp_err lp_trust_issuer_key(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			   int64_t alg, const char *vct, bool has_iat, int64_t iat,
+			   lp_pubkey *key, lp_diag *d);
 
 /* Every key (with issuer id) whose kid matches, for checking a Status List
  * Token: tries each and returns the issuer id (malloc'd, caller frees) of

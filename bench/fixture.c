@@ -1,0 +1,176 @@
+/* leerpas benchmark: the typical credential fixture (see fixture.h). */
+#include "fixture.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "leerpas/claims.h"
+#include "leerpas/codec.h"
+
+#ifndef LP_BENCH_DATA_DIR
+#define LP_BENCH_DATA_DIR "bench/data"
+#endif
+
+const char *bench_data_dir(void)
+{
+	const char *d = getenv("LP_BENCH_DATA");
+	return d && *d ? d : LP_BENCH_DATA_DIR;
+}
+
+static json_t *load_json(const char *dir, const char *name, const char *kind)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s.%s.json", dir, name, kind);
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+	if (!j || !json_is_object(j))
+		bench_die("%s: %s (line %d)", path, err.text, err.line);
+	return j;
+}
+
+lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
+			     lp_diag *d)
+{
+	const bench_fixture *f = ctx;
+	(void)kid;
+	(void)kid_len;
+	(void)vct;
+	(void)has_iat;
+	(void)iat;
+	if (!iss || strcmp(iss, BENCH_ISS) != 0 || alg != LP_ALG_EDDSA)
+		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0, "unknown issuer");
+	*key = f->issuer_key;
+	return LP_OK;
+}
+
+void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->resolve = bench_fixture_resolve;
+	p->resolve_ctx = f;
+	p->now = BENCH_NOW;
+	p->skew = 300;
+	p->aud = BENCH_AUD;
+	p->cnonce = f->cnonce;
+	p->cnonce_len = sizeof f->cnonce;
+}
+
+int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
+			lp_buf *out)
+{
+	lp_sdcwt_issue_params ip;
+	lp_sdcwt_issue_params_init(&ip);
+	ip.iss = BENCH_ISS;
+	ip.kid = (const uint8_t *)"k1";
+	ip.kid_len = 2;
+	ip.vct = f->vct;
+	ip.iat = BENCH_NOW - 86400;
+	ip.holder = holder ? holder : &f->holder_key;
+	ip.has_status = true;
+	ip.status_idx = status_idx;
+	ip.status_uri = BENCH_STATUS_URI;
+	ip.claims_json = f->claims_json;
+	ip.claims_json_len = strlen(f->claims_json);
+	ip.redactable = (const char *const *)f->redactable;
+	ip.redactable_count = f->nredactable;
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	uint8_t cti[LP_CTI_BYTES];
+	lp_err e = lp_sdcwt_issue(&ip, f->issuer_sk, out, cti, &d);
+	if (e != LP_OK) {
+		fprintf(stderr, "leerpas-bench: issue: %s: %s\n", lp_err_str(e), d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown)
+{
+	memset(f, 0, sizeof *f);
+	crypto_sign_keypair(f->issuer_pk, f->issuer_sk);
+	lp_pubkey_ed25519(&f->issuer_key, f->issuer_pk);
+	crypto_sign_keypair(f->holder_pk, f->holder_sk);
+	lp_pubkey_ed25519(&f->holder_key, f->holder_pk);
+	randombytes_buf(f->cnonce, sizeof f->cnonce);
+
+	json_t *tmpl = load_json(data_dir, name, "template");
+	json_t *learner = load_json(data_dir, name, "learner");
+	json_t *claims = json_object_get(tmpl, "claims");
+	json_t *vct = json_object_get(tmpl, "vct");
+	json_t *red = json_object_get(tmpl, "redactable");
+	if (!json_is_object(claims) || !json_is_string(vct) || !json_is_array(red))
+		bench_die("%s template: needs vct, claims and redactable", name);
+	f->vct = strdup(json_string_value(vct));
+	f->nredactable = json_array_size(red);
+	f->redactable = calloc(f->nredactable + 1, sizeof *f->redactable);
+	for (size_t i = 0; i < f->nredactable; i++)
+		f->redactable[i] = strdup(json_string_value(json_array_get(red, i)));
+	char *tc = json_dumps(claims, JSON_COMPACT);
+	char *lc = json_dumps(learner, JSON_COMPACT);
+	lp_buf merged = { NULL, 0 };
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	if (lp_claims_merge(tc, strlen(tc), lc, strlen(lc), &merged, &d) != LP_OK)
+		bench_die("%s: merging claims: %s", name, d.msg);
+	f->claims_json = strndup((const char *)merged.ptr, merged.len);
+	lp_buf_free(&merged);
+	free(tc);
+	free(lc);
+	json_decref(tmpl);
+	json_decref(learner);
+
+	char *list = strdup(shown), *save = NULL;
+	for (char *t = strtok_r(list, ",", &save); t && f->nshown < 8; t = strtok_r(NULL, ",", &save))
+		f->shown[f->nshown++] = strdup(t);
+	free(list);
+
+	if (bench_fixture_issue(f, NULL, 42, &f->credential) != 0)
+		bench_die("%s: issuing the credential failed", name);
+	lp_sdcwt_present_params pp;
+	memset(&pp, 0, sizeof pp);
+	pp.disclose = f->shown;
+	pp.disclose_count = f->nshown;
+	pp.aud = BENCH_AUD;
+	pp.iat = BENCH_NOW;
+	pp.cnonce = f->cnonce;
+	pp.cnonce_len = sizeof f->cnonce;
+	lp_err e = lp_sdcwt_present(lp_buf_view(&f->credential), &pp, f->holder_sk, &f->presentation, &d);
+	if (e != LP_OK)
+		bench_die("%s: presenting: %s: %s", name, lp_err_str(e), d.msg);
+	e = lp_qrtext_encode(lp_buf_view(&f->presentation), &f->lp1);
+	if (e != LP_OK)
+		bench_die("%s: LP1 text: %s", name, lp_err_str(e));
+
+	/* The fixture must verify, with the shown claims, before anything is
+	 * measured on it. */
+	lp_sdcwt_verify_params vp;
+	bench_fixture_verify_params(f, &vp);
+	lp_sdcwt_result r;
+	e = lp_sdcwt_verify(lp_buf_view(&f->presentation), &vp, &r);
+	if (e != LP_OK)
+		bench_die("%s: the presentation does not verify: %s: %s", name, lp_err_str(e), r.diag.msg);
+	for (size_t i = 0; i < f->nshown; i++)
+		if (!r.claims_json || !strstr(r.claims_json, f->shown[i]))
+			bench_die("%s: verified claims lack %s", name, f->shown[i]);
+	lp_sdcwt_result_free(&r);
+}
+
+void bench_fixture_free(bench_fixture *f)
+{
+	lp_buf_free(&f->credential);
+	lp_buf_free(&f->presentation);
+	lp_buf_free(&f->lp1);
+	free(f->claims_json);
+	free(f->vct);
+	for (size_t i = 0; i < f->nredactable; i++)
+		free(f->redactable[i]);
+	free(f->redactable);
+	for (size_t i = 0; i < f->nshown; i++)
+		free((char *)f->shown[i]);
+	sodium_memzero(f->issuer_sk, sizeof f->issuer_sk);
+	sodium_memzero(f->holder_sk, sizeof f->holder_sk);
+	memset(f, 0, sizeof *f);
+}

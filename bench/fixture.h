@@ -1,0 +1,60 @@
+/* leerpas benchmark: the typical credential as a fixture. Loads a template
+ * and a learner from bench/data/, issues the SD-CWT with the real library,
+ * presents it with the chosen claims, and keeps everything a verification
+ * needs (issuer key, audience, challenge). */
+#ifndef LP_BENCH_FIXTURE_H
+#define LP_BENCH_FIXTURE_H
+
+#include <sodium.h>
+
+#include "leerpas/common.h"
+#include "leerpas/cose.h"
+#include "leerpas/sdcwt.h"
+
+#define BENCH_ISS "https://roc-voorbeeld.nl"
+#define BENCH_AUD "https://werkgever-voorbeeld.nl"
+#define BENCH_STATUS_URI "https://roc-voorbeeld.nl/status/1"
+#define BENCH_NOW 1790000000 /* 2026-09-21: after both awarding dates' issue */
+
+typedef struct bench_fixture {
+	uint8_t issuer_pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t issuer_sk[crypto_sign_SECRETKEYBYTES];
+	lp_pubkey issuer_key;
+	uint8_t holder_pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t holder_sk[crypto_sign_SECRETKEYBYTES];
+	lp_pubkey holder_key;
+	uint8_t cnonce[16];
+	char *claims_json;          /* template claims merged with the learner's */
+	char *vct;
+	char **redactable;          /* from the template */
+	size_t nredactable;
+	const char *shown[8];       /* claims disclosed in the presentation */
+	size_t nshown;
+	lp_buf credential;          /* the issued SD-CWT, all disclosures */
+	lp_buf presentation;        /* the SD-KBT with the shown disclosures */
+	lp_buf lp1;                 /* "LP1:" text of the presentation (NUL-ended) */
+} bench_fixture;
+
+/* Issue and present bench/data/<name>.template.json with
+ * <name>.learner.json from data_dir, disclosing the comma-separated shown
+ * list. Dies with a message on any failure. */
+void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown);
+void bench_fixture_free(bench_fixture *f);
+
+/* Issue one more credential for this fixture's claims to holder (NULL: the
+ * fixture's holder) into *out; 0 or -1. */
+int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
+			lp_buf *out);
+
+/* The issuer key resolver for lp_sdcwt_verify: ctx is the bench_fixture. */
+lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
+			     lp_diag *d);
+
+/* Verification parameters for the fixture's presentation. */
+void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p);
+
+/* Where bench/data is: $LP_BENCH_DATA, else the source tree's. */
+const char *bench_data_dir(void);
+
+#endif

@@ -1,0 +1,175 @@
+/* leerpas benchmark, item 2: verify a presentation from its LP1: text in
+ * process, and its ratio to the primitives it cannot avoid: two Ed25519
+ * verifications (the issuer's signature over the credential, the holder's
+ * over the presentation) and one SHA-256 per disclosure it checks. Also
+ * item 8: the size of the presentation and its QR version at ECC M. */
+#include "bench.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "leerpas/codec.h"
+#include "leerpas/qr.h"
+
+static struct {
+	bench_fixture f;
+	lp_sdcwt_verify_params vp;
+	/* The primitives' inputs, with the sizes of the real signed data. */
+	uint8_t *msg_issuer, *msg_holder;
+	size_t len_issuer, len_holder;
+	uint8_t sig_issuer[crypto_sign_BYTES], sig_holder[crypto_sign_BYTES];
+	uint8_t disclosure[60];
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	size_t ndigests;
+} V;
+
+/* The whole in-process verification: LP1 text to a verified result with the
+ * disclosed claims as JSON. */
+static int do_verify_lp1(void *ctx)
+{
+	(void)ctx;
+	lp_buf cbor = { NULL, 0 };
+	lp_diag d;
+	if (lp_qrtext_decode(lp_view_of(V.f.lp1.ptr, V.f.lp1.len), 0, &cbor, &d) != LP_OK)
+		return 1;
+	lp_sdcwt_result r;
+	lp_err e = lp_sdcwt_verify(lp_buf_view(&cbor), &V.vp, &r);
+	int bad = e != LP_OK || !r.claims_json;
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&cbor);
+	return bad;
+}
+
+static int do_decode_only(void *ctx)
+{
+	(void)ctx;
+	lp_buf cbor = { NULL, 0 };
+	lp_diag d;
+	if (lp_qrtext_decode(lp_view_of(V.f.lp1.ptr, V.f.lp1.len), 0, &cbor, &d) != LP_OK)
+		return 1;
+	lp_buf_free(&cbor);
+	return 0;
+}
+
+static int do_verify_only(void *ctx)
+{
+	(void)ctx;
+	lp_sdcwt_result r;
+	lp_err e = lp_sdcwt_verify(lp_buf_view(&V.f.presentation), &V.vp, &r);
+	lp_sdcwt_result_free(&r);
+	return e != LP_OK;
+}
+
+static int do_prims(void *ctx)
+{
+	(void)ctx;
+	if (crypto_sign_verify_detached(V.sig_issuer, V.msg_issuer, V.len_issuer, V.f.issuer_pk) != 0)
+		return 1;
+	if (crypto_sign_verify_detached(V.sig_holder, V.msg_holder, V.len_holder, V.f.holder_pk) != 0)
+		return 1;
+	for (size_t i = 0; i < V.ndigests; i++)
+		crypto_hash_sha256(V.digest, V.disclosure, sizeof V.disclosure);
+	return 0;
+}
+
+int bench_verify(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	bench_fixture_make(&V.f, bench_data_dir(), "micro", "fullName,grade");
+	bench_fixture_verify_params(&V.f, &V.vp);
+
+	/* The issuer signs (about) the credential's bytes, the holder the
+	 * presentation's, which carries the credential in its protected
+	 * header: sign random messages of those lengths. */
+	V.len_issuer = V.f.credential.len;
+	V.len_holder = V.f.presentation.len;
+	V.msg_issuer = malloc(V.len_issuer);
+	V.msg_holder = malloc(V.len_holder);
+	if (!V.msg_issuer || !V.msg_holder)
+		bench_die("out of memory");
+	randombytes_buf(V.msg_issuer, V.len_issuer);
+	randombytes_buf(V.msg_holder, V.len_holder);
+	randombytes_buf(V.disclosure, sizeof V.disclosure);
+	crypto_sign_detached(V.sig_issuer, NULL, V.msg_issuer, V.len_issuer, V.f.issuer_sk);
+	crypto_sign_detached(V.sig_holder, NULL, V.msg_holder, V.len_holder, V.f.holder_sk);
+	V.ndigests = V.f.nshown;
+
+	bench_case cases[] = {
+		{ "verify.lp1", do_verify_lp1, NULL },
+		{ "verify.prims", do_prims, NULL },
+		{ "verify.breakdown.decode", do_decode_only, NULL },
+		{ "verify.breakdown.verify_only", do_verify_only, NULL },
+	};
+	size_t n = sizeof cases / sizeof cases[0];
+	bench_stat st[4];
+	if (bench_run(cases, n, &bench_default, st) != 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		bench_emit_stat(cases[i].id, &st[i]);
+	bench_emit_value("verify.digests", (double)V.ndigests, "digests");
+	bench_emit_value("verify.lp1_chars", (double)V.f.lp1.len, "chars");
+
+	free(V.msg_issuer);
+	free(V.msg_holder);
+	bench_fixture_free(&V.f);
+	return 0;
+}
+
+/* Item 8: sizes of the typical presentations. */
+/* Write bytes to dir/name (for inspection and for the process figures). */
+static void dump(const char *dir, const char *tag, const char *ext, const lp_buf *b)
+{
+	if (!dir)
+		return;
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s.%s", dir, tag, ext);
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(b->ptr, 1, b->len, fp) != b->len || fclose(fp) != 0)
+		bench_die("cannot write %s", path);
+}
+
+static void emit_size(const char *tag, const char *name, const char *shown, const char *dir)
+{
+	bench_fixture f;
+	bench_fixture_make(&f, bench_data_dir(), name, shown);
+	lp_buf z = { NULL, 0 };
+	if (lp_deflate(lp_buf_view(&f.presentation), &z) != LP_OK)
+		bench_die("deflate failed");
+	char id[128];
+	snprintf(id, sizeof id, "size.%s.credential_bytes", tag);
+	bench_emit_value(id, (double)f.credential.len, "bytes");
+	snprintf(id, sizeof id, "size.%s.cbor_bytes", tag);
+	bench_emit_value(id, (double)f.presentation.len, "bytes");
+	snprintf(id, sizeof id, "size.%s.deflated_bytes", tag);
+	bench_emit_value(id, (double)z.len, "bytes");
+	snprintf(id, sizeof id, "size.%s.lp1_chars", tag);
+	bench_emit_value(id, (double)f.lp1.len, "chars");
+	/* The version the project's own encoder picks (alphanumeric mode). */
+	lp_qr qr;
+	if (lp_qr_encode(lp_buf_view(&f.lp1), LP_QR_ECC_M, &qr) != LP_OK)
+		bench_die("%s: the LP1 text does not fit any QR version", name);
+	int v = qr.version;
+	lp_qr_free(&qr);
+	snprintf(id, sizeof id, "size.%s.qr_version", tag);
+	bench_emit_value(id, v, "version");
+	dump(dir, tag, "credential.cbor", &f.credential);
+	dump(dir, tag, "presentation.cbor", &f.presentation);
+	dump(dir, tag, "lp1.txt", &f.lp1);
+	lp_buf_free(&z);
+	bench_fixture_free(&f);
+}
+
+int bench_size(int argc, char **argv)
+{
+	const char *dir = NULL;
+	if (argc == 2 && strcmp(argv[0], "--dump") == 0)
+		dir = argv[1];
+	else if (argc != 0)
+		bench_die("usage: size [--dump DIR]");
+	emit_size("micro", "micro", "fullName,grade", dir);
+	emit_size("diploma", "diploma", "fullName", dir);
+	return 0;
+}
