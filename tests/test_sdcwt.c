@@ -3,6 +3,7 @@
  * the negative cases of the draft's validation steps, and the draft's own
  * examples (digests of issuer_cwt, decoy, nested_issuer_cwt; kbt end to end
  * with its P-384 issuer and P-256 holder keys). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "cose_int.h"
 #include "leerpas/claims.h"
+#include "leerpas/codec.h"
 #include "leerpas/fileio.h"
 #include "leerpas/sdcwt.h"
 
@@ -1165,4 +1167,258 @@ Test(sdcwt_draft, kbt_every_byte_change_rejected)
 	}
 	free(copy);
 	lp_buf_free(&b);
+}
+
+/* ---- worked examples for docs/format.md ------------------------------------ *
+ * Generated with fixed keys (Ed25519 seeds 01..01 for the school, 02..02 for
+ * the holder), a fixed time and the deterministic random source above, and
+ * compared with test-vectors/leerpas/. Run with LP_UPDATE_VECTORS=1 to
+ * rewrite the files after a deliberate format change. */
+
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_add(struct sb *s, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(s->p ? s->p + s->len : NULL, s->p ? s->cap - s->len : 0, fmt, ap);
+		va_end(ap);
+		cr_assert_geq(n, 0);
+		if (s->p && s->len + (size_t)n < s->cap) {
+			s->len += (size_t)n;
+			return;
+		}
+		s->cap = (s->cap + (size_t)n + 1) * 2;
+		s->p = realloc(s->p, s->cap);
+		cr_assert_not_null(s->p);
+	}
+}
+
+static void indent(struct sb *s, int lvl)
+{
+	sb_add(s, "\n%*s", lvl * 2, "");
+}
+
+static void diag(struct sb *s, const cbor_item_t *it, int lvl, int hint);
+
+/* A byte string that holds CBOR (protected header, payload, disclosure). */
+static void diag_embedded(struct sb *s, const cbor_item_t *b, int lvl, int hint)
+{
+	cbor_item_t *in = NULL;
+	if (cbor_bytestring_length(b) == 0 ||
+	    lp_cbor_load(lp_view_of(cbor_bytestring_handle(b), cbor_bytestring_length(b)), 16, &in, NULL) != LP_OK) {
+		diag(s, b, lvl, 0);
+		return;
+	}
+	sb_add(s, "<< ");
+	diag(s, in, lvl, hint);
+	sb_add(s, " >>");
+	cbor_decref(&in);
+}
+
+/* hint: 1 = a COSE_Sign1 array, 2 = an unprotected header map, 3 = an
+ * array of embedded disclosures. */
+static void diag(struct sb *s, const cbor_item_t *it, int lvl, int hint)
+{
+	switch (cbor_typeof(it)) {
+	case CBOR_TYPE_UINT:
+		sb_add(s, "%llu", (unsigned long long)cbor_get_int(it));
+		break;
+	case CBOR_TYPE_NEGINT:
+		sb_add(s, "-%llu", (unsigned long long)cbor_get_int(it) + 1);
+		break;
+	case CBOR_TYPE_BYTESTRING:
+		sb_add(s, "h'");
+		for (size_t i = 0; i < cbor_bytestring_length(it); i++)
+			sb_add(s, "%02x", cbor_bytestring_handle(it)[i]);
+		sb_add(s, "'");
+		break;
+	case CBOR_TYPE_STRING:
+		sb_add(s, "\"");
+		for (size_t i = 0; i < cbor_string_length(it); i++) {
+			unsigned char c = cbor_string_handle(it)[i];
+			if (c == '"' || c == '\\')
+				sb_add(s, "\\%c", c);
+			else
+				sb_add(s, "%c", c);
+		}
+		sb_add(s, "\"");
+		break;
+	case CBOR_TYPE_ARRAY: {
+		/* Short arrays of scalars on one line, the rest one per line. */
+		bool flat = hint == 0 && cbor_array_size(it) <= 8;
+		for (size_t i = 0; flat && i < cbor_array_size(it); i++) {
+			const cbor_item_t *el = cbor_array_handle(it)[i];
+			flat = !cbor_isa_array(el) && !cbor_isa_map(el) && !cbor_isa_tag(el);
+		}
+		sb_add(s, "[");
+		for (size_t i = 0; i < cbor_array_size(it); i++) {
+			const cbor_item_t *el = cbor_array_handle(it)[i];
+			if (!flat)
+				indent(s, lvl + 1);
+			if (hint == 1 && (i == 0 || i == 2))
+				diag_embedded(s, el, lvl + 1, 0);
+			else if (hint == 1 && i == 1)
+				diag(s, el, lvl + 1, 2);
+			else if (hint == 3)
+				diag_embedded(s, el, lvl + 1, 0);
+			else
+				diag(s, el, lvl + 1, 0);
+			if (i + 1 < cbor_array_size(it))
+				sb_add(s, flat ? ", " : ",");
+		}
+		if (cbor_array_size(it) && !flat)
+			indent(s, lvl);
+		sb_add(s, "]");
+		break;
+	}
+	case CBOR_TYPE_MAP:
+		sb_add(s, "{");
+		for (size_t i = 0; i < cbor_map_size(it); i++) {
+			struct cbor_pair p = cbor_map_handle(it)[i];
+			int64_t k = 0;
+			indent(s, lvl + 1);
+			diag(s, p.key, lvl + 1, 0);
+			sb_add(s, ": ");
+			bool isk = lp_cbor_get_int(p.key, &k);
+			if (hint == 2 && isk && k == 17)
+				diag(s, p.value, lvl + 1, 3);
+			else if (isk && k == 13 && cbor_isa_tag(p.value))
+				diag(s, p.value, lvl + 1, 0);
+			else
+				diag(s, p.value, lvl + 1, 0);
+			if (i + 1 < cbor_map_size(it))
+				sb_add(s, ",");
+		}
+		if (cbor_map_size(it))
+			indent(s, lvl);
+		sb_add(s, "}");
+		break;
+	case CBOR_TYPE_TAG: {
+		cbor_item_t *in = cbor_tag_item(it);
+		sb_add(s, "%llu(", (unsigned long long)cbor_tag_value(it));
+		diag(s, in, lvl, cbor_tag_value(it) == 18 ? 1 : 0);
+		sb_add(s, ")");
+		cbor_decref(&in);
+		break;
+	}
+	case CBOR_TYPE_FLOAT_CTRL:
+		if (cbor_float_ctrl_is_ctrl(it)) {
+			uint8_t v = cbor_ctrl_value(it);
+			sb_add(s, "%s", v == 20 ? "false" : v == 21 ? "true" : v == 22 ? "null" : "");
+			if (v < 20 || v > 22)
+				sb_add(s, "simple(%u)", v);
+		} else {
+			sb_add(s, "%g", cbor_float_get_float(it));
+		}
+		break;
+	}
+}
+
+static char *diag_of(lp_view bytes)
+{
+	cbor_item_t *it = NULL;
+	struct sb s = { 0 };
+	cr_assert_eq(lp_cbor_load(bytes, 16, &it, NULL), LP_OK);
+	diag(&s, it, 0, 0);
+	sb_add(&s, "\n");
+	cbor_decref(&it);
+	return s.p;
+}
+
+static char *hex_of(lp_view b)
+{
+	struct sb s = { 0 };
+	for (size_t i = 0; i < b.len; i++)
+		sb_add(&s, "%02x%s", b.ptr[i], (i % 32 == 31 || i + 1 == b.len) ? "\n" : "");
+	return s.p;
+}
+
+/* Compare text with the stored file, or write it when updating. */
+static void check_vector(const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/test-vectors/leerpas/%s", LP_SOURCE_DIR, name);
+	if (getenv("LP_UPDATE_VECTORS")) {
+		FILE *f = fopen(path, "w");
+		cr_assert_not_null(f, "%s", path);
+		fputs(text, f);
+		fclose(f);
+		return;
+	}
+	lp_buf b = load(path);
+	cr_assert_eq(b.len, strlen(text), "%s differs from the code's output (length %zu vs %zu); "
+		     "regenerate with LP_UPDATE_VECTORS=1 if the change is deliberate", name, b.len, strlen(text));
+	cr_assert_eq(memcmp(b.ptr, text, b.len), 0, "%s differs from the code's output", name);
+	lp_buf_free(&b);
+}
+
+Test(sdcwt, worked_examples_match_files)
+{
+	rng_ctr = 0;
+	lp_buf cred = issue_default();
+	static const uint8_t nonce[16] = "challenge-0001..";
+	const char *show[] = { "fullName", "grade" };
+	lp_buf pres = present(lp_buf_view(&cred), show, 2, K.holder_sk, nonce, 16, T0 + 90);
+	lp_buf qr = { 0 }, back = { 0 };
+	cr_assert_eq(lp_qrtext_encode(lp_buf_view(&pres), &qr), LP_OK);
+	cr_assert_eq(lp_qrtext_decode(lp_view_of(qr.ptr, qr.len), 0, &back, NULL), LP_OK);
+	cr_assert_eq(back.len, pres.len);
+	cr_assert_eq(memcmp(back.ptr, pres.ptr, pres.len), 0);
+
+	lp_sdcwt_verify_params v;
+	struct trust t;
+	lp_sdcwt_result r;
+	verify_params(&v, &t);
+	v.cnonce = nonce;
+	v.cnonce_len = 16;
+	cr_assert_eq(lp_sdcwt_verify(lp_buf_view(&pres), &v, &r), LP_OK, "%s", r.diag.msg);
+
+	struct sb info = { 0 };
+	sb_add(&info, "school Ed25519 seed:  %s\n", "0101010101010101010101010101010101010101010101010101010101010101");
+	sb_add(&info, "school public key:    ");
+	for (int i = 0; i < 32; i++)
+		sb_add(&info, "%02x", K.issuer_pk[i]);
+	sb_add(&info, "\nholder Ed25519 seed:  %s\n", "0202020202020202020202020202020202020202020202020202020202020202");
+	sb_add(&info, "holder public key:    ");
+	for (int i = 0; i < 32; i++)
+		sb_add(&info, "%02x", K.holder_pk[i]);
+	sb_add(&info, "\nrandom bytes:         SHA-256 of an 8-byte little-endian counter from 0, concatenated\n");
+	sb_add(&info, "iss:                  https://roc.example\nkid:                  \"key-2026\"\n");
+	sb_add(&info, "iat:                  %d (2026-07-01T00:00:00Z)\n", T0);
+	sb_add(&info, "presentation iat:     %d, aud https://werkgever.example, cnonce \"challenge-0001..\"\n", T0 + 90);
+	sb_add(&info, "disclosed:            fullName, grade\n");
+	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
+	       cred.len, pres.len, qr.len);
+	sb_add(&info, "\nachievement claims given to lp_sdcwt_issue:\n%s\n", claims_full);
+	sb_add(&info, "\nclaims the verifier reports:\n%s\nwithheld:", r.claims_json);
+	for (size_t i = 0; i < r.withheld_count; i++)
+		sb_add(&info, " %s", r.withheld[i]);
+	sb_add(&info, "\n");
+
+	char *cd = diag_of(lp_buf_view(&cred)), *ch = hex_of(lp_buf_view(&cred));
+	char *pd = diag_of(lp_buf_view(&pres)), *ph = hex_of(lp_buf_view(&pres));
+	check_vector("example.txt", info.p);
+	check_vector("credential.diag", cd);
+	check_vector("credential.hex", ch);
+	check_vector("presentation.diag", pd);
+	check_vector("presentation.hex", ph);
+	struct sb q = { 0 };
+	sb_add(&q, "%s\n", (char *)qr.ptr);
+	check_vector("presentation.qr.txt", q.p);
+	free(q.p);
+	free(info.p);
+	free(cd);
+	free(ch);
+	free(pd);
+	free(ph);
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&qr);
+	lp_buf_free(&back);
+	lp_buf_free(&pres);
+	lp_buf_free(&cred);
 }
