@@ -1558,27 +1558,26 @@ static void text_qual(struct sb *s, const lp_route *r, const struct result *x)
 		bool any = false;
 		for (size_t p = 0; p < q->nparts; p++)
 			if (!x->part_by[p] && q->parts[p].required) {
-				sb_puts(s, any ? "; " : "  still missing: ");
+				sb_puts(s, any ? "" : "  still missing:\n");
+				sb_puts(s, "    - ");
 				if (q->parts[p].code)
 					sb_printf(s, "%s ", q->parts[p].code);
 				sb_text(s, q->parts[p].title ? q->parts[p].title : "", 60);
+				sb_puts(s, "\n");
 				any = true;
 			}
 		if (q->has_optmin && x->optgathered + EPS < q->optmin) {
 			char left[32];
 			fmt_num(q->optmin - x->optgathered, left);
-			sb_printf(s, "%s%s %s more from the optional parts", any ? "; " : "  still missing: ", left,
+			sb_printf(s, "%s    - %s %s more from the optional parts\n", any ? "" : "  still missing:\n", left,
 				  unit_short(x->ects));
 			any = true;
 		}
 		if (q->required > x->gathered + EPS) {
 			char left[32];
 			fmt_num(q->required - x->gathered, left);
-			sb_printf(s, "%s%s %s in all", any ? "; " : "  still missing: ", left, unit_short(x->ects));
-			any = true;
+			sb_printf(s, "%s    - %s %s in all\n", any ? "" : "  still missing:\n", left, unit_short(x->ects));
 		}
-		if (any)
-			sb_puts(s, "\n");
 	}
 	for (size_t i = 0; i < x->nsh; i++) {
 		long h = x->sh[i].held ? (long)x->sh[i].module : -1;
@@ -1682,7 +1681,7 @@ lp_err lp_route_text(lp_route *r, lp_buf *out)
 #define SVG_W 1000
 #define SVG_LEFT 330     /* where the time axis starts */
 #define SVG_RIGHT 970
-#define SVG_LANE 110
+#define SVG_LANE 130
 #define SVG_TOP 70
 
 static const char *state_colour(enum state s)
@@ -1716,7 +1715,10 @@ static void svg_marker(struct sb *s, const struct axis *ax, const struct cred *c
 {
 	double x = xpos(ax, c->day);
 	const char *col = state_colour(st);
-	double ly = y + (slot % 2 ? 26.0 : -14.0) + (double)(slot % 4 / 2) * (slot % 2 ? 12.0 : -12.0);
+	/* Labels alternate above and below the lane, and every other pair
+	 * moves one step further out, so that neighbours rarely overlap. */
+	double step = (double)(slot % 4 / 2) * 24.0;
+	double ly = slot % 2 ? y + 22 + step : y - 26 - step;
 	sb_printf(s, "<g><title>");
 	sb_xml(s, c->title, 200);
 	sb_printf(s, " (%s, %s)%s%s</title>", c->date, state_name(st), note ? ": " : "", note ? note : "");
@@ -1731,8 +1733,9 @@ static void svg_marker(struct sb *s, const struct axis *ax, const struct cred *c
 			  y - 5);
 	sb_printf(s, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" fill=\"%s\">", x, ly,
 		  st == ST_COUNTED ? "#222" : col);
-	sb_xml(s, c->title, 34);
-	sb_puts(s, "</text></g>\n");
+	sb_xml(s, c->title, 40);
+	sb_printf(s, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#666\">%s</text></g>\n",
+		  x, ly + 11, c->date);
 }
 
 lp_err lp_route_svg(lp_route *r, lp_buf *out)
@@ -1826,9 +1829,19 @@ lp_err lp_route_svg(lp_route *r, lp_buf *out)
 				  "<text x=\"20\" y=\"%.0f\" font-size=\"11\">%s of %s %s (%d%%)%s</text>\n",
 				  top + 48, top + 48, 280 * frac, x->complete ? "#1b7f3b" : "#3f7fbf", top + 78, g, need,
 				  unit_short(x->ects), (int)floor(frac * 100 + EPS), x->complete ? ", complete" : "");
-			if (x->missing)
-				sb_printf(&s, "<text x=\"20\" y=\"%.0f\" font-size=\"11\" fill=\"#c62828\">%zu part%s missing</text>\n",
-					  top + 94, x->missing, x->missing == 1 ? "" : "s");
+			if (x->missing) {
+				bool short_opt = x->q->has_optmin && x->optgathered + EPS < x->q->optmin;
+				size_t req = x->missing - (short_opt ? 1 : 0);
+				sb_printf(&s, "<text x=\"20\" y=\"%.0f\" font-size=\"11\" fill=\"#c62828\">", top + 94);
+				if (req)
+					sb_printf(&s, "%zu required part%s missing%s", req, req == 1 ? "" : "s", short_opt ? "; " : "");
+				if (short_opt) {
+					char left[32];
+					fmt_num(x->q->optmin - x->optgathered, left);
+					sb_printf(&s, "%s %s of optional parts to go", left, unit_short(x->ects));
+				}
+				sb_puts(&s, "</text>\n");
+			}
 		} else
 			sb_printf(&s, "<text x=\"20\" y=\"%.0f\" font-size=\"11\">%s %s gathered (no description)</text>\n",
 				  top + 60, g, unit_short(x->ects));
