@@ -18,6 +18,7 @@ static const struct {
 	{ "verify", bench_verify, "item 2: verify from LP1 text in process vs 2 Ed25519 + digests" },
 	{ "png", bench_png, "item 3: verify from a PNG vs zbar's decode alone [DIR for the image]" },
 	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
+	{ "wallet", bench_wallet, "item 6: open a wallet of 1/100/1,000 credentials and present [DIR]" },
 	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };

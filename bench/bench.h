@@ -83,5 +83,6 @@ int bench_verify(int argc, char **argv);
 int bench_size(int argc, char **argv);
 int bench_png(int argc, char **argv);
 int bench_status(int argc, char **argv);
+int bench_wallet(int argc, char **argv);
 
 #endif
