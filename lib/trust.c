@@ -1102,6 +1102,32 @@ lp_err lp_trust_resolve(const lp_trust_store *ts, const char *iss, lp_view kid,
 	return lp_diag_set(d, c.err, 0, "%s", c.msg);
 }
 
+lp_err lp_trust_issuer_key(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			   int64_t alg, const char *vct, bool has_iat, int64_t iat,
+			   lp_pubkey *key, lp_diag *d)
+{
+	lp_trust_resolver *r = ctx;
+	memset(key, 0, sizeof *key);
+	if (!r || !r->ts)
+		return LP_ERR_ARG;
+	memset(&r->result, 0, sizeof r->result);
+	if (!iss || !has_iat)
+		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0,
+				   "credential lacks %s: its issuer key cannot be judged",
+				   iss ? "its issue time (iat)" : "its issuer (iss)");
+	lp_trust_result res;
+	lp_err rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, iat, r->at, &res, d);
+	if (rc)
+		return rc;
+	if (lp_pubkey_alg(&res.key) != alg)
+		return lp_diag_set(d, LP_ERR_ALG_MISMATCH, 0,
+				   "credential signed with alg %lld but key %.*s of %s is for another algorithm",
+				   (long long)alg, (int)(kid_len > 64 ? 64 : kid_len), (const char *)kid, iss);
+	*key = res.key;
+	r->result = res;
+	return LP_OK;
+}
+
 /* ---- status tokens ------------------------------------------------------------ */
 
 static bool verify_with_issuer(const struct tissuer *t, lp_view token, lp_view kid,

@@ -837,3 +837,28 @@ Test(cose, invalid_key_struct_is_arg_error)
 	cr_assert_eq(lp_cose_sign1_check(lp_view_of(msg, len), true, NULL, lp_view_of(NULL, 0), NULL, NULL), LP_ERR_ARG);
 	free(msg);
 }
+
+/* Diagnostics point into the whole message, also for errors found inside
+ * the protected bstr. */
+Test(cose, diagnostic_offsets)
+{
+	size_t len;
+	uint8_t *msg = hex_decode("D284" "47A3012703000300" UNPROT PAYLOAD SIG, &len);
+	lp_sign1 s;
+	lp_diag d;
+
+	memset(&d, 0, sizeof d);
+	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_ERR_CBOR_DUPLICATE_KEY);
+	cr_assert(d.offset > 3 && d.offset < 3 + 7, "offset %zu not inside the protected bstr", d.offset);
+	free(msg);
+
+	msg = hex_decode("D284" PROT UNPROT "F6" SIG, &len);
+	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_ERR_COSE_STRUCTURE);
+	cr_assert_eq(d.offset, 13, "nil payload reported at %zu", d.offset);
+	free(msg);
+
+	msg = hex_decode("D284" BODY "00", &len);
+	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_ERR_CBOR_TRAILING);
+	cr_assert_eq(d.offset, len - 1);
+	free(msg);
+}

@@ -171,3 +171,41 @@ Test(ed25519, wrong_lengths_and_arguments)
 	cr_assert_eq(lp_ed25519_verify(pk, lp_view_of(NULL, 0), lp_view_of(sig, 64)), LP_OK);
 	sodium_memzero(sk, sizeof sk);
 }
+
+/* The forgery that a lax verifier accepts for every message: public key and
+ * R the identity point (small order), S = 0, so [S]B = R + [k]A holds. Also
+ * a non-canonical public key (y = p) and S >= L (S + L of a valid one). */
+Test(ed25519, small_order_and_non_canonical_refused)
+{
+	uint8_t ident[32] = { 1 }, sig[64], pk[32], sk[64], big[32];
+	const uint8_t m[] = "any message";
+	/* L = 2^252 + 27742317777372353535851937790883648493, little-endian */
+	static const uint8_t L[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+				       0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+				       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10 };
+	unsigned carry = 0;
+
+	memset(sig, 0, sizeof sig);
+	sig[0] = 1; /* R = identity, S = 0 */
+	cr_assert_eq(lp_ed25519_verify(ident, lp_view_of(m, sizeof m - 1), lp_view_of(sig, 64)), LP_ERR_SIGNATURE);
+	cr_assert_eq(lp_ed25519_verify(ident, lp_view_of(NULL, 0), lp_view_of(sig, 64)), LP_ERR_SIGNATURE);
+
+	/* y = p = 2^255 - 19: a non-canonical encoding of y = 0 */
+	memset(big, 0xff, sizeof big);
+	big[0] = 0xed;
+	big[31] = 0x7f;
+	cr_assert_eq(lp_ed25519_verify(big, lp_view_of(m, sizeof m - 1), lp_view_of(sig, 64)), LP_ERR_SIGNATURE);
+
+	/* S + L verifies under a verifier that reduces S mod L; we must refuse */
+	crypto_sign_keypair(pk, sk);
+	cr_assert_eq(lp_ed25519_sign(sig, lp_view_of(m, sizeof m - 1), sk), LP_OK);
+	cr_assert_eq(lp_ed25519_verify(pk, lp_view_of(m, sizeof m - 1), lp_view_of(sig, 64)), LP_OK);
+	for (size_t i = 0; i < 32; i++) {
+		unsigned v = (unsigned)sig[32 + i] + L[i] + carry;
+		sig[32 + i] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	cr_assert_eq(carry, 0); /* S < L < 2^253, so S + L < 2^254 fits */
+	cr_assert_eq(lp_ed25519_verify(pk, lp_view_of(m, sizeof m - 1), lp_view_of(sig, 64)), LP_ERR_SIGNATURE);
+	sodium_memzero(sk, sizeof sk);
+}

@@ -11,6 +11,7 @@
 #include "cose_int.h"
 #include "helper_trust.h"
 #include "internal.h"
+#include "leerpas/sdcwt.h"
 #include "leerpas/status.h"
 #include "leerpas/trust.h"
 
@@ -514,4 +515,69 @@ Test(trust, format_example)
 	lp_buf_free(&an);
 	lp_buf_free(&l);
 	lp_buf_free(&s);
+}
+
+/* The resolver plugged into the SD-CWT verifier: a credential signed by a
+ * current key verifies; one signed by the retired key after its end date is
+ * refused with key_period; an unlisted type with type_not_allowed. */
+static const char claims_min[] =
+	"{\"title\":\"Basis Python\",\"awardingBody\":\"ROC A\",\"countryCode\":\"NL\","
+	"\"learningOutcome\":[\"schrijft kleine programma's\"],\"creditPoint\":2.5,\"eqfLevel\":4,"
+	"\"assessmentType\":\"praktijkexamen\",\"mode\":\"blended\",\"accreditation\":\"NRTO\","
+	"\"awardingDate\":\"2026-06-30\",\"fullName\":\"Sanne de Vries\"}";
+
+static lp_err issue_and_verify(const char *iss, const char *kidtxt, const uint8_t *sk,
+			       const char *vct, int64_t iat, int64_t now, lp_trust_store *ts,
+			       lp_trust_resolver *res)
+{
+	uint8_t hpk[32], hsk[64];
+	th_keypair(99, hpk, hsk);
+	lp_pubkey holder;
+	lp_pubkey_ed25519(&holder, hpk);
+	lp_sdcwt_issue_params ip;
+	lp_sdcwt_issue_params_init(&ip);
+	ip.iss = iss;
+	ip.kid = (const uint8_t *)kidtxt;
+	ip.kid_len = strlen(kidtxt);
+	ip.vct = vct;
+	ip.iat = iat;
+	ip.holder = &holder;
+	ip.claims_json = claims_min;
+	ip.claims_json_len = strlen(claims_min);
+	lp_buf cred = { 0 }, pres = { 0 };
+	lp_diag d = { 0 };
+	cr_assert_eq(lp_sdcwt_issue(&ip, sk, &cred, NULL, &d), LP_OK, "%s", d.msg);
+	lp_sdcwt_present_params pp = { .aud = "leerpas:walk-up", .iat = now };
+	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, hsk, &pres, &d), LP_OK, "%s", d.msg);
+	res->ts = ts;
+	res->at = now;
+	lp_sdcwt_verify_params vp = { .resolve = lp_trust_issuer_key, .resolve_ctx = res,
+				      .now = now, .skew = 300, .aud = "leerpas:walk-up" };
+	lp_sdcwt_result r;
+	lp_err rc = lp_sdcwt_verify(lp_buf_view(&pres), &vp, &r);
+	lp_sdcwt_result_free(&r);
+	lp_buf_free(&cred);
+	lp_buf_free(&pres);
+	return rc;
+}
+
+Test(trust, resolver_in_sdcwt_verification)
+{
+	lp_trust_store *ts = store_with_list();
+	lp_trust_resolver res;
+	cr_assert_eq(issue_and_verify(A_ID, "a2", a2_sk, "urn:leerpas:diploma", Y2027, Y2027 + 60, ts,
+				      &res), LP_OK);
+	cr_assert_str_eq(res.result.issuer_name, "ROC A");
+	cr_assert_eq(issue_and_verify(A_ID, "a1", a1_sk, "urn:leerpas:diploma", Y2027, Y2027 + 60, ts,
+				      &res), LP_ERR_KEY_PERIOD);
+	cr_assert_eq(issue_and_verify(A_ID, "a1", a1_sk, "urn:leerpas:diploma", Y2024, Y2046, ts, &res),
+		     LP_OK, "a 2024 diploma verifies in 2046");
+	cr_assert_eq(issue_and_verify(B_ID, "b1", b_sk, "urn:leerpas:diploma", Y2027, Y2027 + 60, ts,
+				      &res), LP_ERR_TYPE_NOT_ALLOWED);
+	/* the right kid but another key: the signature check fails */
+	cr_assert_eq(issue_and_verify(A_ID, "a2", evil_sk, "urn:leerpas:diploma", Y2027, Y2027 + 60, ts,
+				      &res), LP_ERR_SIGNATURE);
+	cr_assert_eq(issue_and_verify("https://nobody.example", "a2", a2_sk, "urn:leerpas:diploma", Y2027,
+				      Y2027 + 60, ts, &res), LP_ERR_UNTRUSTED);
+	lp_trust_store_free(ts);
 }

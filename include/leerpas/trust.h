@@ -138,6 +138,22 @@ lp_err lp_trust_resolve(const lp_trust_store *ts, const char *iss, lp_view kid,
 			const char *vct, int64_t cred_iat, int64_t at,
 			lp_trust_result *out, lp_diag *d) LP_WARN_UNUSED;
 
+/* Context of lp_trust_issuer_key: the store and the validation time; on
+ * success `result` says what was found (school, source, key period). */
+typedef struct lp_trust_resolver {
+	const lp_trust_store *ts;
+	int64_t at;
+	lp_trust_result result;
+} lp_trust_resolver;
+
+/* An lp_issuer_key_fn (leerpas/sdcwt.h) over a trust store: ctx is an
+ * lp_trust_resolver. A credential without iat or iss cannot be judged
+ * (LP_ERR_UNTRUSTED); a key whose algorithm is not the credential's alg is
+ * LP_ERR_ALG_MISMATCH; otherwise lp_trust_resolve's answer. */
+lp_err lp_trust_issuer_key(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
+			   int64_t alg, const char *vct, bool has_iat, int64_t iat,
+			   lp_pubkey *key, lp_diag *d);
+
 /* Every key (with issuer id) whose kid matches, for checking a Status List
  * Token: tries each and returns the issuer id (malloc'd, caller frees) of
  * the key that verifies the token's signature; the token is then parsed
