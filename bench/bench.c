@@ -42,7 +42,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fputs("  --quick      fewer and shorter repetitions (a smoke run)\n"
-	      "  --reps N     repetitions per figure (default 15)\n"
+	      "  --reps N     repetitions per figure (default 41)\n"
 	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n", f);
 }
 

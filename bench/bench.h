@@ -52,6 +52,17 @@ uint64_t bench_now_ns(void);
  * Returns 0, or -1 when a case failed (a message is printed to stderr). */
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st);
 
+/* The same, also copying the per-operation ns of every repetition into
+ * samples_out (n * o->reps doubles, case i's repetition r at i * reps + r,
+ * in the order they ran) when it is not NULL. */
+int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
+		      double *samples_out);
+
+/* The median over repetitions r of samples[a][r] / samples[b][r]: a ratio
+ * between two cases whose batches ran next to each other, so that both
+ * saw the same load on a shared machine. */
+double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b);
+
 /* Print one figure as a JSON line on stdout:
  * {"id":..., "median_ns":..., "min_ns":..., "max_ns":..., "p25_ns":...,
  *  "p75_ns":..., "reps":..., "inner":...} */

@@ -30,27 +30,11 @@ static json_t *load_json(const char *dir, const char *name, const char *kind)
 	return j;
 }
 
-lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
-			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
-			     lp_diag *d)
-{
-	const bench_fixture *f = ctx;
-	(void)kid;
-	(void)kid_len;
-	(void)vct;
-	(void)has_iat;
-	(void)iat;
-	if (!iss || strcmp(iss, BENCH_ISS) != 0 || alg != LP_ALG_EDDSA)
-		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0, "unknown issuer");
-	*key = f->issuer_key;
-	return LP_OK;
-}
-
 void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p)
 {
 	memset(p, 0, sizeof *p);
-	p->resolve = bench_fixture_resolve;
-	p->resolve_ctx = f;
+	p->resolve = lp_trust_issuer_key;
+	p->resolve_ctx = &f->resolver;
 	p->now = BENCH_NOW;
 	p->skew = 300;
 	p->aud = BENCH_AUD;
@@ -85,6 +69,52 @@ int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_
 		return -1;
 	}
 	return 0;
+}
+
+int bench_fixture_check(bench_fixture *f, lp_view cbor)
+{
+	lp_sdcwt_verify_params vp;
+	bench_fixture_verify_params(f, &vp);
+	lp_sdcwt_result r;
+	lp_err e = lp_sdcwt_verify(cbor, &vp, &r);
+	int bad = e != LP_OK || !r.claims_json || !r.has_status;
+	unsigned st = 1;
+	if (!bad)
+		bad = lp_status_list_get(&f->status, (size_t)r.status_idx, &st) != LP_OK || st != LP_STATUS_VALID;
+	lp_sdcwt_result_free(&r);
+	return bad;
+}
+
+/* The school, pinned in a fresh trust store as `trust pin ISSUER.json` does,
+ * and a status list of 1,000 entries with 1% revoked. */
+static void make_verifier_side(bench_fixture *f)
+{
+	lp_issuer_key_entry k = { "k1", &f->issuer_key, BENCH_NOW - 365 * 86400, 0 };
+	const char *types[] = { f->vct };
+	lp_issuer_desc_params dp;
+	memset(&dp, 0, sizeof dp);
+	dp.id = BENCH_ISS;
+	dp.name = "ROC Voorbeeld";
+	dp.country = "NL";
+	dp.keys = &k;
+	dp.n_keys = 1;
+	dp.credential_types = types;
+	dp.n_types = 1;
+	lp_buf desc = { NULL, 0 };
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	if (lp_issuer_desc_write(&dp, &desc) != LP_OK)
+		bench_die("issuer description failed");
+	if (lp_trust_store_new(&f->ts) != LP_OK || lp_trust_pin(f->ts, lp_buf_view(&desc), &d) != LP_OK)
+		bench_die("trust pin failed: %s", d.msg);
+	lp_buf_free(&desc);
+	f->resolver.ts = f->ts;
+	f->resolver.at = BENCH_NOW;
+	if (lp_status_list_create(&f->status, 1000, 2) != LP_OK)
+		bench_die("status list failed");
+	for (size_t i = 7; i < 1000; i += 100)
+		if (lp_status_list_set(&f->status, i, LP_STATUS_INVALID) != LP_OK)
+			bench_die("status list set failed");
 }
 
 void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown)
@@ -146,12 +176,15 @@ void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name
 
 	/* The fixture must verify, with the shown claims, before anything is
 	 * measured on it. */
+	make_verifier_side(f);
 	lp_sdcwt_verify_params vp;
 	bench_fixture_verify_params(f, &vp);
 	lp_sdcwt_result r;
 	e = lp_sdcwt_verify(lp_buf_view(&f->presentation), &vp, &r);
 	if (e != LP_OK)
 		bench_die("%s: the presentation does not verify: %s: %s", name, lp_err_str(e), r.diag.msg);
+	if (bench_fixture_check(f, lp_buf_view(&f->presentation)) != 0)
+		bench_die("%s: the presentation fails the full check (trust, status)", name);
 	for (size_t i = 0; i < f->nshown; i++)
 		if (!r.claims_json || !strstr(r.claims_json, f->shown[i]))
 			bench_die("%s: verified claims lack %s", name, f->shown[i]);
@@ -163,6 +196,8 @@ void bench_fixture_free(bench_fixture *f)
 	lp_buf_free(&f->credential);
 	lp_buf_free(&f->presentation);
 	lp_buf_free(&f->lp1);
+	lp_trust_store_free(f->ts);
+	lp_status_list_free(&f->status);
 	free(f->claims_json);
 	free(f->vct);
 	for (size_t i = 0; i < f->nredactable; i++)

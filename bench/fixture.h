@@ -10,6 +10,8 @@
 #include "leerpas/common.h"
 #include "leerpas/cose.h"
 #include "leerpas/sdcwt.h"
+#include "leerpas/status.h"
+#include "leerpas/trust.h"
 
 #define BENCH_ISS "https://roc-voorbeeld.nl"
 #define BENCH_AUD "https://werkgever-voorbeeld.nl"
@@ -33,7 +35,15 @@ typedef struct bench_fixture {
 	lp_buf credential;          /* the issued SD-CWT, all disclosures */
 	lp_buf presentation;        /* the SD-KBT with the shown disclosures */
 	lp_buf lp1;                 /* "LP1:" text of the presentation (NUL-ended) */
+	lp_trust_store *ts;         /* the verifier's trust store: the school pinned */
+	lp_trust_resolver resolver; /* lp_trust_issuer_key's context */
+	lp_status_list status;      /* the verifier's cached status list (1,000 entries) */
 } bench_fixture;
+
+/* The whole check of a presentation's CBOR as the verifier makes it:
+ * lp_sdcwt_verify with the trust store, then the status lookup in the
+ * cached list. 0 when valid with the shown claims. */
+int bench_fixture_check(bench_fixture *f, lp_view cbor);
 
 /* Issue and present bench/data/<name>.template.json with
  * <name>.learner.json from data_dir, disclosing the comma-separated shown
@@ -46,12 +56,8 @@ void bench_fixture_free(bench_fixture *f);
 int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
 			lp_buf *out);
 
-/* The issuer key resolver for lp_sdcwt_verify: ctx is the bench_fixture. */
-lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
-			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
-			     lp_diag *d);
-
-/* Verification parameters for the fixture's presentation. */
+/* Verification parameters for the fixture's presentation: the issuer key
+ * comes from the trust store (lp_trust_issuer_key), as in the verifier. */
 void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p);
 
 /* Where bench/data is: $LP_BENCH_DATA, else the source tree's. */

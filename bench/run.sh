@@ -28,17 +28,38 @@ bench=$bdir/bench/leerpas-bench
 out=$bdir/bench-out
 rm -rf "$out"; mkdir -p "$out"
 
+work=$out/work; mkdir -p "$work"
+if [ $quick = 1 ]; then piters=(--iterations 300 --runs 2); else piters=(--iterations 2000 --runs 5); fi
+"$bench" size --dump "$out" >/dev/null   # the presentations, for inspection
+
 echo "== benchmark, $runs run(s)"
 for r in $(seq 1 "$runs"); do
   f=$out/run$r.jsonl
-  echo "-- run $r: primitives"
+  echo "-- run $r: primitives (item 1)"
   "$bench" "${qflag[@]}" prims >>"$f"
+  echo "-- run $r: verify from LP1 text (item 2), sizes (item 8)"
+  "$bench" "${qflag[@]}" verify >>"$f"
+  "$bench" "${qflag[@]}" size >>"$f"
+  echo "-- run $r: verify from PNG (item 3)"
+  "$bench" "${qflag[@]}" png "$work" >>"$f"
+  echo "-- run $r: wallet (item 6)"
+  "$bench" "${qflag[@]}" wallet "$work" >>"$f"
+  echo "-- run $r: status list (item 7)"
+  "$bench" "${qflag[@]}" status >>"$f"
   echo "-- run $r: fork/exec of /bin/true (for scale)"
   "$bench" "${qflag[@]}" proc --id proc.true -- /bin/true >>"$f"
-  echo "-- run $r: peer (@sd-jwt/sd-jwt-vc)"
-  if [ $quick = 1 ]; then piters=(--iterations 300 --runs 2); else piters=(--iterations 2000 --runs 5); fi
-  node bench/peers/sdjwt-peer.mjs "${piters[@]}" ${peer_claims:+--claims "$peer_claims"} >>"$out/peer.jsonl"
+  echo "-- run $r: peer (@sd-jwt/sd-jwt-vc, item 10)"
+  node bench/peers/sdjwt-peer.mjs "${piters[@]}" --template bench/data/micro.template.json \
+    --learner bench/data/micro.learner.json --shown fullName,grade >>"$out/peer.jsonl"
 done
+
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+  echo "== instruction counts (callgrind)"
+  valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.verify.out" \
+    "$bench" --profile 200 verify >"$out/callgrind.verify.jsonl" 2>/dev/null
+  callgrind_annotate --inclusive=yes "$out/callgrind.verify.out" >"$out/callgrind.verify.txt" 2>/dev/null || true
+  echo "wrote $out/callgrind.verify.txt"
+fi
 
 echo "== bench/RESULTS.md"
 python3 bench/report.py "$out" bench/RESULTS.md

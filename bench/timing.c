@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-bench_opts bench_default = { 200, 15, 40.0, 0 };
+bench_opts bench_default = { 200, 41, 5.0, 0 };
 
 uint64_t bench_now_ns(void)
 {
@@ -91,6 +91,24 @@ static uint64_t run_batch(const bench_case *c, unsigned count)
 
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st)
 {
+	return bench_run_samples(cases, n, o, st, NULL);
+}
+
+double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b)
+{
+	double *q = malloc(reps * sizeof *q);
+	if (!q)
+		bench_die("out of memory");
+	for (unsigned r = 0; r < reps; r++)
+		q[r] = samples[a * reps + r] / samples[b * reps + r];
+	double m = bench_median(q, reps);
+	free(q);
+	return m;
+}
+
+int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
+		      double *samples_out)
+{
 	unsigned *inner = calloc(n, sizeof *inner);
 	double *samples = calloc(n * (o->reps ? o->reps : 1), sizeof *samples);
 	int rc = -1;
@@ -128,6 +146,8 @@ int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat
 		}
 	}
 
+	if (samples_out)
+		memcpy(samples_out, samples, n * o->reps * sizeof *samples);
 	for (size_t i = 0; i < n; i++) {
 		bench_summarize(&samples[i * o->reps], o->reps, &st[i]);
 		st[i].inner = inner[i];

@@ -193,6 +193,7 @@ int bench_wallet(int argc, char **argv)
 	om.warmup_ms = 50;
 	om.rep_target_ms = 0.0;
 	om.max_inner = 3;
+	om.reps = bench_default.reps > 15 ? 15 : bench_default.reps;
 	bench_case mcases[] = {
 		{ "wallet.min.argon2id", do_argon2id, &W.kdf_min },
 		{ "wallet.min.1.open_present", do_open_present, &W.wmin[0] },
