@@ -37,13 +37,14 @@ size_t bench_wallet_memlimit(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: leerpas-bench [--quick | --reps N | --profile N] COMMAND [ARGS...]\n"
+	fputs("usage: leerpas-bench [--quick | --reps N | --profile N] [--only ID] COMMAND [ARGS...]\n"
 	      "Prints each figure as one JSON line on stdout. Commands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fputs("  --quick      fewer and shorter repetitions (a smoke run)\n"
 	      "  --reps N     repetitions per figure (default 41)\n"
-	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n", f);
+	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n"
+	      "  --only ID    time only figure ID at full length (under perf)\n", f);
 }
 
 int main(int argc, char **argv)
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 			bench_default.max_inner = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (bench_default.max_inner == 0)
 				bench_die("--profile needs a count of at least 1");
+		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+			bench_only = argv[++i];
 		} else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
 			bench_default.reps = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (bench_default.reps == 0)
