@@ -144,6 +144,12 @@ static bool labels_ok(const cbor_item_t *map)
 	return true;
 }
 
+static bool kid_ok(const cbor_item_t *map)
+{
+	const cbor_item_t *kid = lp_cbor_map_get_int(map, LP_HDR_KID);
+	return !kid || (cbor_isa_bytestring(kid) && cbor_bytestring_is_definite(kid));
+}
+
 /* Checks common to both parse paths, once protected_bstr and the
  * unprotected map are known: decode the protected bucket, then the rules on
  * alg, crit and labels. prot_off is where the protected content starts in
@@ -191,6 +197,9 @@ static lp_err sign1_headers(lp_sign1 *s, cbor_item_t *unprot, size_t prot_off, l
 				   "crit (label 2) must be in the protected header");
 	if (lp_cbor_map_get_int(s->protected_map, HDR_CRIT))
 		return lp_diag_set(d, LP_ERR_UNSUPPORTED, prot_off, "critical header parameters (crit, label 2) are not supported");
+	/* kid is a bstr (RFC 9052 section 3.1), wherever it is. */
+	if (!kid_ok(s->protected_map) || !kid_ok(unprot))
+		return lp_diag_set(d, LP_ERR_COSE_STRUCTURE, prot_off, "kid (label 4) must be a byte string");
 	/* A label may appear in only one of the two buckets (RFC 9052 section 3). */
 	p = cbor_map_handle(unprot);
 	for (size_t i = 0; i < cbor_map_size(unprot); i++) {
@@ -228,9 +237,11 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	r.p = in.ptr;
 	r.len = in.len;
 	r.off = 0;
-	rc = lp_diag_set(d, LP_ERR_CBOR, 0, "cannot read the COSE_Sign1 head");
+	/* Only failures of the guards below keep this code (they cannot occur
+	 * after lp_cbor_load accepted the input). */
+	rc = LP_ERR_CBOR;
 	if (!rd_head(&r, &major, &arg))
-		goto done;
+		goto fail_head;
 	if (major == 6) {
 		if (arg != LP_TAG_SIGN1) {
 			rc = lp_diag_set(d, LP_ERR_COSE_TAG, 0, "tag %llu where COSE_Sign1 (tag 18) was expected",
@@ -240,7 +251,7 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 		s.tagged = true;
 		at = r.off;
 		if (!rd_head(&r, &major, &arg))
-			goto done;
+			goto fail_head;
 	} else {
 		at = 0;
 		if (require_tag) {
@@ -265,7 +276,7 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	}
 	r.off = at;
 	if (!rd_skip(&r))
-		goto done;
+		goto fail_head;
 	at = r.off;
 	if (!rd_bstr(&r, &s.payload, &nil)) {
 		rc = lp_diag_set(d, LP_ERR_COSE_STRUCTURE, at,
@@ -301,6 +312,9 @@ lp_err lp_sign1_parse(lp_view in, bool require_tag, lp_sign1 *out, lp_diag *d)
 	if (!cbor_isa_map(unprot))
 		goto done;
 	rc = sign1_headers(&s, unprot, prot_off, d);
+	goto done;
+fail_head:
+	rc = lp_diag_set(d, LP_ERR_CBOR, r.off, "cannot read the COSE_Sign1 structure");
 done:
 	if (rc != LP_OK) {
 		lp_sign1_free(&s);

@@ -154,9 +154,10 @@ lp_err lp_pubkey_from_cose(lp_view cose_key, lp_pubkey *out, lp_diag *d)
 	rc = lp_cbor_load(cose_key, LP_CBOR_MAX_DEPTH, &map, d);
 	if (rc != LP_OK)
 		goto done;
-	rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key is not a map");
-	if (!cbor_isa_map(map))
+	if (!cbor_isa_map(map)) {
+		rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key is not a map");
 		goto done;
+	}
 	v = lp_cbor_map_get_int(map, KEY_KTY);
 	if (!v || !lp_cbor_get_int(v, &kty)) {
 		rc = lp_diag_set(d, LP_ERR_COSE_KEY, 0, "COSE_Key has no integer kty (label 1)");
@@ -356,6 +357,8 @@ lp_err lp_pubkey_from_pem(const char *pem, size_t len, lp_pubkey *out, lp_diag *
 	if (!out || (!pem && len))
 		return LP_ERR_ARG;
 	memset(out, 0, sizeof *out);
+	if (len == 0)
+		return lp_diag_set(d, LP_ERR_COSE_KEY, 0, "empty PEM text");
 	if (len > PEM_MAX_LEN)
 		return lp_diag_set(d, LP_ERR_TOO_LARGE, 0, "PEM text of %zu bytes is over the %u-byte limit", len, PEM_MAX_LEN);
 	rc = LP_ERR_NOMEM;

@@ -310,6 +310,9 @@ static const struct bad_case cases[] = {
 	{ "crit in the protected header", "D284" "48A301270281030300" UNPROT PAYLOAD SIG, true, LP_ERR_UNSUPPORTED },
 	{ "crit in the unprotected header", "D284" PROT "A20281030442" "3131" PAYLOAD SIG, true, LP_ERR_COSE_STRUCTURE },
 	{ "label in both headers", "D284" PROT "A2030004423131" PAYLOAD SIG, true, LP_ERR_COSE_STRUCTURE },
+	{ "kid as text in the unprotected header", "D284" PROT "A104623131" PAYLOAD SIG, true, LP_ERR_COSE_STRUCTURE },
+	{ "kid as an integer in the protected header", "D284" "47A3012703000401" "A0" PAYLOAD SIG, true,
+	  LP_ERR_COSE_STRUCTURE },
 	{ "bstr header label", "D284" PROT "A2410100" "04423131" PAYLOAD SIG, true, LP_ERR_COSE_STRUCTURE },
 	{ "empty input", "", false, LP_ERR_CBOR },
 	{ "reserved additional info", "D21C", true, LP_ERR_CBOR },
@@ -860,5 +863,30 @@ Test(cose, diagnostic_offsets)
 	msg = hex_decode("D284" BODY "00", &len);
 	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_ERR_CBOR_TRAILING);
 	cr_assert_eq(d.offset, len - 1);
+	free(msg);
+
+	/* success leaves the diagnostic untouched */
+	msg = hex_decode("D284" BODY, &len);
+	memset(&d, 0, sizeof d);
+	cr_assert_eq(lp_sign1_parse(lp_view_of(msg, len), true, &s, &d), LP_OK);
+	cr_assert_eq(d.code, LP_OK);
+	cr_assert_eq(d.msg[0], 0);
+	lp_sign1_free(&s);
+	free(msg);
+}
+
+/* A caller-built EC2 key whose point is off the curve is a key error, never
+ * a verification result. */
+Test(cose, off_curve_key_struct_refused)
+{
+	size_t len;
+	uint8_t *msg = file_vec("kbt.cbor", &len);
+	lp_pubkey holder = file_key("holder_privkey.pem");
+	lp_diag d;
+
+	cr_assert_eq(lp_cose_sign1_check(lp_view_of(msg, len), true, &holder, lp_view_of(NULL, 0), NULL, NULL), LP_OK);
+	holder.y[31] ^= 1;
+	cr_assert_eq(lp_cose_sign1_check(lp_view_of(msg, len), true, &holder, lp_view_of(NULL, 0), NULL, &d), LP_ERR_COSE_KEY,
+		     "%s", d.msg);
 	free(msg);
 }

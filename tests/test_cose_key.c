@@ -248,6 +248,7 @@ Test(cose_key, pem_refused)
 
 	cr_assert_eq(lp_pubkey_from_pem(junk, strlen(junk), &k, NULL), LP_ERR_COSE_KEY);
 	cr_assert_eq(lp_pubkey_from_pem("", 0, &k, NULL), LP_ERR_COSE_KEY);
+	cr_assert_eq(lp_pubkey_from_pem(NULL, 0, &k, NULL), LP_ERR_COSE_KEY);
 	cr_assert_eq(lp_pubkey_from_pem("hello", 5, &k, NULL), LP_ERR_COSE_KEY);
 	cr_assert_eq(lp_pubkey_from_pem(NULL, 5, &k, NULL), LP_ERR_ARG);
 	big = calloc(1, 70000);
