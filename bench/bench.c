@@ -19,7 +19,9 @@ static const struct {
 	{ "png", bench_png, "item 3: verify from a PNG vs zbar's decode alone [DIR for the image]" },
 	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
 	{ "wallet", bench_wallet, "item 6: open a wallet of 1/100/1,000 credentials and present [DIR]" },
+	{ "issue", bench_issue, "item 5's reference: one credential issued in process vs one signature" },
 	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
+	{ "fixture", bench_procfix, "items 4, 9: files for a verifier process (issuer.json, status, LP1, PNG) in DIR" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };
 

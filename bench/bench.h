@@ -105,5 +105,7 @@ int bench_size(int argc, char **argv);
 int bench_png(int argc, char **argv);
 int bench_status(int argc, char **argv);
 int bench_wallet(int argc, char **argv);
+int bench_procfix(int argc, char **argv);
+int bench_issue(int argc, char **argv);
 
 #endif

@@ -9,20 +9,26 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 
-#ifndef LP_BENCH_DATA_DIR
-#define LP_BENCH_DATA_DIR "bench/data"
+#ifndef LP_BENCH_SOURCE_DIR
+#define LP_BENCH_SOURCE_DIR "."
 #endif
 
-const char *bench_data_dir(void)
+const char *bench_src_path(const char *rel, char *buf, size_t cap)
 {
-	const char *d = getenv("LP_BENCH_DATA");
-	return d && *d ? d : LP_BENCH_DATA_DIR;
+	const char *d = getenv("LP_BENCH_SOURCE");
+	snprintf(buf, cap, "%s/%s", d && *d ? d : LP_BENCH_SOURCE_DIR, rel);
+	return buf;
 }
 
-static json_t *load_json(const char *dir, const char *name, const char *kind)
+void bench_fixture_micro(bench_fixture *f)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s.%s.json", dir, name, kind);
+	char t[1024], l[1024];
+	bench_fixture_make(f, bench_src_path("examples/templates/microcredential.json", t, sizeof t),
+			   bench_src_path("examples/learner.json", l, sizeof l), "fullName,grade");
+}
+
+static json_t *load_json(const char *path)
+{
 	json_error_t err;
 	json_t *j = json_load_file(path, 0, &err);
 	if (!j || !json_is_object(j))
@@ -66,6 +72,27 @@ int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_
 	lp_err e = lp_sdcwt_issue(&ip, f->issuer_sk, out, cti, &d);
 	if (e != LP_OK) {
 		fprintf(stderr, "leerpas-bench: issue: %s: %s\n", lp_err_str(e), d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_fixture_present(const bench_fixture *f, const char *aud, const uint8_t *cnonce,
+			  size_t cnonce_len, lp_buf *out)
+{
+	lp_sdcwt_present_params pp;
+	memset(&pp, 0, sizeof pp);
+	pp.disclose = f->shown;
+	pp.disclose_count = f->nshown;
+	pp.aud = aud;
+	pp.iat = BENCH_NOW;
+	pp.cnonce = cnonce;
+	pp.cnonce_len = cnonce_len;
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	lp_err e = lp_sdcwt_present(lp_buf_view(&f->credential), &pp, f->holder_sk, out, &d);
+	if (e != LP_OK) {
+		fprintf(stderr, "leerpas-bench: present: %s: %s\n", lp_err_str(e), d.msg);
 		return -1;
 	}
 	return 0;
@@ -117,8 +144,10 @@ static void make_verifier_side(bench_fixture *f)
 			bench_die("status list set failed");
 }
 
-void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown)
+void bench_fixture_make(bench_fixture *f, const char *template_path, const char *learner_path,
+			const char *shown)
 {
+	const char *name = template_path;
 	memset(f, 0, sizeof *f);
 	crypto_sign_keypair(f->issuer_pk, f->issuer_sk);
 	lp_pubkey_ed25519(&f->issuer_key, f->issuer_pk);
@@ -126,8 +155,8 @@ void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name
 	lp_pubkey_ed25519(&f->holder_key, f->holder_pk);
 	randombytes_buf(f->cnonce, sizeof f->cnonce);
 
-	json_t *tmpl = load_json(data_dir, name, "template");
-	json_t *learner = load_json(data_dir, name, "learner");
+	json_t *tmpl = load_json(template_path);
+	json_t *learner = load_json(learner_path);
 	json_t *claims = json_object_get(tmpl, "claims");
 	json_t *vct = json_object_get(tmpl, "vct");
 	json_t *red = json_object_get(tmpl, "redactable");

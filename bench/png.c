@@ -58,7 +58,7 @@ static int do_zbar_only(void *ctx)
 int bench_png(int argc, char **argv)
 {
 	const char *dir = argc == 1 ? argv[0] : "/tmp";
-	bench_fixture_make(&G.f, bench_data_dir(), "micro", "fullName,grade");
+	bench_fixture_micro(&G.f);
 	bench_fixture_verify_params(&G.f, &G.vp);
 
 	lp_qr qr;

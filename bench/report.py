@@ -19,6 +19,115 @@ import subprocess
 import sys
 
 
+# ---- a small CBOR reader, only to say where a presentation's bytes go -----
+
+class Item:
+    def __init__(self, kind, value, start, end):
+        self.kind, self.value, self.start, self.end = kind, value, start, end
+
+    @property
+    def size(self):
+        return self.end - self.start
+
+
+def cbor_item(b, i=0):
+    """Decode one CBOR item at b[i:]; returns Item with spans (definite lengths only)."""
+    start = i
+    ib = b[i]
+    mt, ai = ib >> 5, ib & 31
+    i += 1
+    if ai < 24:
+        arg = ai
+    elif ai in (24, 25, 26, 27):
+        n = 1 << (ai - 24)
+        arg = int.from_bytes(b[i:i + n], "big")
+        i += n
+    else:
+        raise ValueError("indefinite or reserved")
+    if mt == 0:
+        return Item("int", arg, start, i)
+    if mt == 1:
+        return Item("int", -1 - arg, start, i)
+    if mt in (2, 3):
+        v = bytes(b[i:i + arg])
+        return Item("bstr" if mt == 2 else "tstr", v if mt == 2 else v.decode("utf-8", "replace"), start, i + arg)
+    if mt == 4:
+        items = []
+        for _ in range(arg):
+            it = cbor_item(b, i)
+            items.append(it)
+            i = it.end
+        return Item("array", items, start, i)
+    if mt == 5:
+        pairs = []
+        for _ in range(arg):
+            k = cbor_item(b, i)
+            v = cbor_item(b, k.end)
+            pairs.append((k, v))
+            i = v.end
+        return Item("map", pairs, start, i)
+    if mt == 6:
+        inner = cbor_item(b, i)
+        return Item("tag", (arg, inner), start, inner.end)
+    return Item("simple", arg, start, i)
+
+
+def untag(it):
+    while it.kind == "tag":
+        it = it.value[1]
+    return it
+
+
+def size_breakdown(path):
+    """Where the bytes of an SD-KBT presentation go: [(part, bytes)]."""
+    b = open(path, "rb").read()
+    parts = []
+    kbt = untag(cbor_item(b))
+    prot_b, _unprot, payload_b, sig = kbt.value
+    prot = cbor_item(prot_b.value)
+    kcwt = None
+    for k, v in prot.value:
+        if k.value == 13:
+            kcwt = untag(v)
+    parts.append(("presentation (SD-KBT): signature", sig.size))
+    kpay = cbor_item(payload_b.value)
+    names = {3: "aud", 6: "iat", 39: "cnonce"}
+    for k, v in kpay.value:
+        parts.append(("presentation (SD-KBT): %s" % names.get(k.value, k.value), k.size + v.size))
+    envelope = kbt.size - sig.size - sum(k.size + v.size for k, v in kpay.value) - (kcwt.size if kcwt else 0)
+    parts.append(("presentation (SD-KBT): framing, alg, typ, CBOR heads", envelope))
+    if kcwt is None:
+        return parts
+    cprot_b, cunprot, cpay_b, csig = kcwt.value
+    parts.append(("credential (SD-CWT): issuer signature", csig.size))
+    parts.append(("credential: protected header (alg, kid, typ, sd_alg)", cprot_b.size))
+    disc = 0
+    ndisc = 0
+    for k, v in cunprot.value:
+        if k.value == 17:
+            ndisc = len(v.value)
+            disc = v.size
+    parts.append(("credential: %d disclosures shown (salt, value, key each)" % ndisc, disc))
+    cpay = cbor_item(cpay_b.value)
+    cnames = {1: "iss", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf (holder key)", 11: "vct", 65535: "status reference"}
+    claims_total = 0
+    for k, v in cpay.value:
+        if k.value == -65537:
+            for ck, cv in v.value:
+                if ck.kind == "simple" and ck.value == 59:
+                    parts.append(("credential: %d digests of redactable claims and decoys" % len(cv.value), ck.size + cv.size))
+                elif ck.value == 0:
+                    parts.append(("credential: list of redactable claim keys", ck.size + cv.size))
+                else:
+                    claims_total += ck.size + cv.size
+            parts.append(("credential: always-shown achievement claims", claims_total))
+        else:
+            parts.append(("credential: %s" % cnames.get(k.value, k.value), k.size + v.size))
+    accounted = sum(p[1] for p in parts)
+    parts.append(("CBOR framing (array and bstr heads, map heads)", len(b) - accounted))
+    return parts
+
+
 def load_runs(out_dir):
     runs = []
     for path in sorted(glob.glob(os.path.join(out_dir, "run*.jsonl")),
@@ -194,6 +303,10 @@ def main():
     w("| compiler | %s, release build -O2 |" % mach["cc"])
     w("| libsodium | %s |" % mach["libsodium"])
     w("| node | %s |" % mach["node"])
+    loads = [val(r, "load.start") for r in runs] + [val(r, "load.end") for r in runs]
+    loads = [x for x in loads if x is not None]
+    if loads:
+        w("| load average (1 min) at the start and end of each run | %s |" % ", ".join("%.1f" % x for x in loads))
     w("")
 
     summary = []  # (item, target, figure, ok)
@@ -270,12 +383,17 @@ def main():
     w("")
     pw = [ns(r, "proc.verifier.wall") for r in runs]
     mpw = med(pw)
-    w("`leerpas-verifier` started fresh each time (fork/exec until reaped): it reads")
-    w("the trust store and status cache, verifies one `LP1:` presentation, prints.")
+    w("`leerpas-verifier verify --require-status TEXT` started fresh each time")
+    w("(fork/exec until reaped): it reads its store (the school pinned with `trust pin`,")
+    w("its 100,000-entry status list imported with `status import`), verifies the")
+    w("typical microcredential's walk-up presentation, prints the verdict and claims.")
     w("")
     w("| figure | value |")
     w("|---|---|")
     w("| median wall time | %s%s |" % (fmt_time(mpw), spread_txt(pw)))
+    w("| CPU time of the process (user + system) | %s |" % fmt_time(med([(r.get("proc.verifier.wall") or {}).get("cpu_median_ns") for r in runs])))
+    if m_ns("proc.verifier_png.wall") is not None:
+        w("| the same from the QR image (`--image`, PNG) | %s |" % fmt_time(m_ns("proc.verifier_png.wall")))
     if m_ns("proc.true.wall") is not None:
         w("| for scale: fork/exec of /bin/true | %s |" % fmt_time(m_ns("proc.true.wall")))
     w("| target | under 10 ms |")
@@ -289,8 +407,8 @@ def main():
     w("register. The ratio compares the whole batch with the same number of Ed25519")
     w("signatures measured in the same run.")
     w("")
-    w("| learners | wall time | credentials/s | ratio to N signatures | peak memory |")
-    w("|---|---|---|---|---|")
+    w("| learners | wall time | CPU time (user + system) | credentials/s | ratio to N signatures | peak memory | store size |")
+    w("|---|---|---|---|---|---|---|")
     ratios5 = {}
     rate10k = None
     for n in (1000, 10000, 100000):
@@ -301,8 +419,17 @@ def main():
         ratios5[n] = med(ratio)
         if n == 10000:
             rate10k = med(rate)
-        w("| %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_num(med(rate), 0),
-                                          fmt_num(med(ratio)), fmt_bytes(m_val("proc.issue.%d.maxrss" % n))))
+        cpu = med([(r.get(fid) or {}).get("cpu_median_ns") for r in runs])
+        w("| %s | %s | %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_time(cpu), fmt_num(med(rate), 0),
+                                          fmt_num(med(ratio)), fmt_bytes(m_val("proc.issue.%d.maxrss" % n)),
+                                          fmt_bytes(m_val("proc.issue.%d.store_bytes" % n))))
+    w("")
+    isd, isg = m_ns("issue.sdcwt"), m_ns("issue.ed25519_sign")
+    w("")
+    w("In process, for reference (same run, round-robin): issuing one credential with")
+    w("the library alone (`lp_sdcwt_issue`: claims JSON to CBOR, salts, disclosures,")
+    w("digests, COSE, one signature) takes %s, against %s for the bare Ed25519" % (fmt_time(isd), fmt_time(isg)))
+    w("signature: %s credentials/s on one core." % ("not measured" if not isd else fmt_num(1e9 / isd, 0)))
     w("")
     w("Targets: at least 10,000 credentials/s at 10,000 learners; the ratio does not")
     w("grow from 1,000 to 100,000 learners (allowing 10% for noise).")
@@ -367,7 +494,8 @@ def main():
     w("")
     w("| template, claims shown | credential (all disclosures) | presentation CBOR | deflated | `LP1:` text chars | QR version (ECC M) | modules |")
     w("|---|---|---|---|---|---|---|")
-    for t, label in [("micro", "microcredential, name + grade"), ("diploma", "diploma, name only")]:
+    for t, label in [("micro", "microcredential, name + grade"), ("diploma", "diploma, name only"),
+                     ("lean", "lean microcredential, name + grade")]:
         v = m_val("size.%s.qr_version" % t)
         w("| %s | %s B | %s B | %s B | %s | %s | %s |" % (
             label, fmt_num(m_val("size.%s.credential_bytes" % t)), fmt_num(m_val("size.%s.cbor_bytes" % t)), fmt_num(m_val("size.%s.deflated_bytes" % t)),
@@ -375,6 +503,29 @@ def main():
             "not measured" if v is None else "%d x %d" % (17 + 4 * v, 17 + 4 * v)))
     vm = m_val("size.micro.qr_version")
     w("")
+    w("The project's templates as shipped (examples/templates/, with")
+    w("examples/learner.json). The lean microcredential (bench/data/) carries every")
+    w("mandatory Annex I element in short text and nothing optional: it shows what the")
+    w("format costs apart from the content. QR capacity at ECC M in alphanumeric mode:")
+    w("version 19 holds 909 characters of `LP1:` text.")
+    w("")
+    for t, label in [("micro", "typical microcredential"), ("lean", "lean microcredential")]:
+        p = os.path.join(out_dir, "%s.presentation.cbor" % t)
+        if not os.path.exists(p):
+            continue
+        try:
+            parts = size_breakdown(p)
+        except (ValueError, IndexError, TypeError, AttributeError):
+            continue
+        total = sum(x[1] for x in parts)
+        w("Where the %s bytes of the %s presentation go (before deflate; random bytes such" % (fmt_num(total), label))
+        w("as signatures, keys, salts and digests do not compress):")
+        w("")
+        w("| part | bytes |")
+        w("|---|---|")
+        for name, n in sorted(parts, key=lambda x: -x[1]):
+            w("| %s | %d |" % (name, n))
+        w("")
     w("Target: version 19 or lower (93 x 93 modules) for the typical microcredential.")
     summary.append(("8. QR version, microcredential", "<= 19", fmt_num(vm), None if vm is None else vm <= 19))
     w("")

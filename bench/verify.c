@@ -12,6 +12,7 @@
 #include "fixture.h"
 #include "leerpas/codec.h"
 #include "leerpas/qr.h"
+#include "prims.h"
 
 static struct {
 	bench_fixture f;
@@ -73,7 +74,7 @@ int bench_verify(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	bench_fixture_make(&V.f, bench_data_dir(), "micro", "fullName,grade");
+	bench_fixture_micro(&V.f);
 	bench_fixture_verify_params(&V.f, &V.vp);
 
 	/* The issuer signs (about) the credential's bytes, the holder the
@@ -133,10 +134,12 @@ static void dump(const char *dir, const char *tag, const char *ext, const lp_buf
 		bench_die("cannot write %s", path);
 }
 
-static void emit_size(const char *tag, const char *name, const char *shown, const char *dir)
+static void emit_size(const char *tag, const char *tmpl, const char *learner, const char *shown,
+		      const char *dir)
 {
 	bench_fixture f;
-	bench_fixture_make(&f, bench_data_dir(), name, shown);
+	char t[1024], l[1024];
+	bench_fixture_make(&f, bench_src_path(tmpl, t, sizeof t), bench_src_path(learner, l, sizeof l), shown);
 	lp_buf z = { NULL, 0 };
 	if (lp_deflate(lp_buf_view(&f.presentation), &z) != LP_OK)
 		bench_die("deflate failed");
@@ -152,7 +155,7 @@ static void emit_size(const char *tag, const char *name, const char *shown, cons
 	/* The version the project's own encoder picks (alphanumeric mode). */
 	lp_qr qr;
 	if (lp_qr_encode(lp_buf_view(&f.lp1), LP_QR_ECC_M, &qr) != LP_OK)
-		bench_die("%s: the LP1 text does not fit any QR version", name);
+		bench_die("%s: the LP1 text does not fit any QR version", tmpl);
 	int v = qr.version;
 	lp_qr_free(&qr);
 	snprintf(id, sizeof id, "size.%s.qr_version", tag);
@@ -171,7 +174,51 @@ int bench_size(int argc, char **argv)
 		dir = argv[1];
 	else if (argc != 0)
 		bench_die("usage: size [--dump DIR]");
-	emit_size("micro", "micro", "fullName,grade", dir);
-	emit_size("diploma", "diploma", "fullName", dir);
+	/* The project's templates, as shipped, with its example learner. */
+	emit_size("micro", "examples/templates/microcredential.json", "examples/learner.json",
+		  "fullName,grade", dir);
+	emit_size("diploma", "examples/templates/diploma.json", "examples/learner.json", "fullName", dir);
+	/* A lean microcredential: every mandatory Annex I element in short
+	 * text, no optional ones (bench/data): how much the content costs. */
+	emit_size("lean", "bench/data/lean-micro.template.json", "bench/data/lean-micro.learner.json",
+		  "fullName,grade", dir);
+	return 0;
+}
+
+/* Item 5's in-process reference: issuing one credential with the library
+ * alone (claims to CBOR, salts, disclosures, digests, COSE, one Ed25519
+ * signature), beside one bare Ed25519 signature, round-robin. What the
+ * batch program adds on top (CSV, register, files) is the rest. */
+static struct {
+	bench_fixture f;
+	uint64_t idx;
+} I;
+
+static int do_issue(void *ctx)
+{
+	(void)ctx;
+	lp_buf out = { NULL, 0 };
+	if (bench_fixture_issue(&I.f, NULL, I.idx++, &out) != 0)
+		return 1;
+	lp_buf_free(&out);
+	return 0;
+}
+
+int bench_issue(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	bench_fixture_micro(&I.f);
+	bench_case cases[] = {
+		{ "issue.sdcwt", do_issue, NULL },
+		{ "issue.ed25519_sign", bench_prim_ed25519_sign, NULL },
+	};
+	bench_prims_setup(1, crypto_pwhash_MEMLIMIT_MIN);
+	bench_stat st[2];
+	if (bench_run(cases, 2, &bench_default, st) != 0)
+		return 1;
+	bench_emit_stat(cases[0].id, &st[0]);
+	bench_emit_stat(cases[1].id, &st[1]);
+	bench_fixture_free(&I.f);
 	return 0;
 }

@@ -155,7 +155,7 @@ static void make_wallet(wcase *c, const char *dir, size_t n, const lp_wallet_kdf
 int bench_wallet(int argc, char **argv)
 {
 	const char *dir = argc == 1 ? argv[0] : "/tmp";
-	bench_fixture_make(&W.f, bench_data_dir(), "micro", "fullName,grade");
+	bench_fixture_micro(&W.f);
 	lp_wallet_kdf_default(&W.kdf);
 	W.kdf_min.opslimit = LP_WALLET_OPSLIMIT_MIN;
 	W.kdf_min.memlimit = crypto_pwhash_MEMLIMIT_MIN > LP_WALLET_MEMLIMIT_MIN ? crypto_pwhash_MEMLIMIT_MIN
