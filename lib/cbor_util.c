@@ -546,6 +546,35 @@ static void whead(struct wbuf *w, unsigned major, uint64_t v)
 	wput(w, b, n);
 }
 
+/* float to IEEE 754 half, exact for every value that came from a half
+ * (libcbor 0.8's cbor_encode_half drops the low bits of subnormals and
+ * rewrites NaN payloads; a strict round trip needs the same bytes back).
+ * Values that do not fit are truncated toward zero, overflow gives
+ * infinity. */
+static uint16_t float_to_half(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, sizeof b);
+	uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
+	uint32_t exp = (b >> 23) & 0xffu;
+	uint32_t mant = b & 0x7fffffu;
+	if (exp == 0xff) {
+		uint16_t hm = (uint16_t)(mant >> 13);
+		if (mant && !hm)
+			hm = 0x200; /* a NaN must stay a NaN */
+		return (uint16_t)(sign | 0x7c00u | hm);
+	}
+	int e = (int)exp - 127 + 15;
+	if (e >= 31)
+		return (uint16_t)(sign | 0x7c00u);
+	if (e <= 0) {
+		if (e < -10 || exp == 0)
+			return sign;
+		return (uint16_t)(sign | ((mant | 0x800000u) >> (14 - e)));
+	}
+	return (uint16_t)(sign | (uint16_t)((unsigned)e << 10) | (uint16_t)(mant >> 13));
+}
+
 #define ENCODE_MAX_DEPTH 256
 
 static lp_err encode_item(struct wbuf *w, const cbor_item_t *it, size_t depth)
@@ -618,15 +647,35 @@ static lp_err encode_item(struct wbuf *w, const cbor_item_t *it, size_t depth)
 		case CBOR_FLOAT_0:
 			whead(w, 7, cbor_ctrl_value(it));
 			return LP_OK;
-		case CBOR_FLOAT_16:
-			n = cbor_encode_half(cbor_float_get_float2(it), b, sizeof b);
+		/* The bits are written as they are, NaN payloads included. */
+		case CBOR_FLOAT_16: {
+			uint16_t h = float_to_half(cbor_float_get_float2(it));
+			b[0] = 0xf9;
+			b[1] = (uint8_t)(h >> 8);
+			b[2] = (uint8_t)h;
+			n = 3;
 			break;
-		case CBOR_FLOAT_32:
-			n = cbor_encode_single(cbor_float_get_float4(it), b, sizeof b);
+		}
+		case CBOR_FLOAT_32: {
+			float f = cbor_float_get_float4(it);
+			uint32_t u;
+			memcpy(&u, &f, sizeof u);
+			b[0] = 0xfa;
+			for (size_t i = 0; i < 4; i++)
+				b[1 + i] = (uint8_t)(u >> (24 - 8 * i));
+			n = 5;
 			break;
-		case CBOR_FLOAT_64:
-			n = cbor_encode_double(cbor_float_get_float8(it), b, sizeof b);
+		}
+		case CBOR_FLOAT_64: {
+			double f = cbor_float_get_float8(it);
+			uint64_t u;
+			memcpy(&u, &f, sizeof u);
+			b[0] = 0xfb;
+			for (size_t i = 0; i < 8; i++)
+				b[1 + i] = (uint8_t)(u >> (56 - 8 * i));
+			n = 9;
 			break;
+		}
 		}
 		if (n == 0)
 			return LP_ERR_INTERNAL;

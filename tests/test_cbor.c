@@ -437,3 +437,32 @@ Test(cbor, bit_flips_never_crash)
 		}
 	}
 }
+
+Test(cbor, every_half_float_round_trips)
+{
+	/* all 65536 half-precision patterns, NaN payloads and subnormals
+	 * included, load and encode back to the same three bytes */
+	for (unsigned h = 0; h <= 0xffff; h++) {
+		uint8_t b[3] = { 0xf9, (uint8_t)(h >> 8), (uint8_t)h };
+		cbor_item_t *it = NULL;
+		cr_assert_eq(lp_cbor_load(lp_view_of(b, 3), 1, &it, NULL), LP_OK);
+		lp_buf enc = { 0 };
+		cr_assert_eq(lp_cbor_encode(it, &enc), LP_OK);
+		cr_assert(enc.len == 3 && memcmp(enc.ptr, b, 3) == 0, "half 0x%04x became %02x%02x", h, enc.ptr[1], enc.ptr[2]);
+		lp_buf_free(&enc);
+		cbor_decref(&it);
+	}
+	/* single and double NaNs keep their payload */
+	static const char *const nan[] = { "fa7fc00001", "faff800001", "fb7ff0000000000001", "fbfff8000000000123" };
+	for (size_t i = 0; i < 4; i++) {
+		uint8_t b[16];
+		size_t n = unhex(nan[i], b, sizeof b);
+		cbor_item_t *it = NULL;
+		cr_assert_eq(lp_cbor_load(lp_view_of(b, n), 1, &it, NULL), LP_OK);
+		lp_buf enc = { 0 };
+		cr_assert_eq(lp_cbor_encode(it, &enc), LP_OK);
+		cr_assert(enc.len == n && memcmp(enc.ptr, b, n) == 0, "%s", nan[i]);
+		lp_buf_free(&enc);
+		cbor_decref(&it);
+	}
+}

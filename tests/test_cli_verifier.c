@@ -617,7 +617,15 @@ Test(cli_verifier, challenge_once_only)
 	lp_buf c = cred(A_ID, "a2", &a2, DIPLOMA, T_ISSUE, 5, &h1);
 	lp_buf p = present_bytes(lp_buf_view(&c), aud, code, &h1, T_AT - 10);
 	char *t = to_text(lp_buf_view(&p));
-	json_t *j = verify_json(t, 0, NULL);
+	/* a forged answer (another holder key) is refused and does not use up the challenge */
+	lp_buf forged = resign(lp_buf_view(&p), h2.sk, NULL);
+	char *ft = to_text(lp_buf_view(&forged));
+	json_t *j = verify_json(ft, 1, NULL);
+	cr_assert(has_reason(j, "holder_binding"));
+	json_decref(j);
+	free(ft);
+	lp_buf_free(&forged);
+	j = verify_json(t, 0, NULL);
 	cr_assert(json_is_true(json_object_get(json_object_get(j, "replay_protection"), "prevented")));
 	json_decref(j);
 	/* the same presentation again: the challenge was used */
@@ -645,6 +653,20 @@ Test(cli_verifier, challenge_once_only)
 	lp_buf_free(&p);
 	json_decref(ch2);
 	json_decref(ch3);
+	/* a challenge for an audience of the employer's choosing */
+	lpt_run r = vf(NULL, "challenge", "--json", "--at", AT, "--audience", "https://acme.example/hr", NULL);
+	expect(r, 0, "challenge --audience");
+	json_t *ch4 = json_loads(r.out, 0, NULL);
+	lpt_run_free(&r);
+	p = present_bytes(lp_buf_view(&c), "https://acme.example/hr",
+			  json_string_value(json_object_get(ch4, "code")), &h1, T_AT - 10);
+	t = to_text(lp_buf_view(&p));
+	j = verify_json(t, 0, NULL);
+	cr_assert(json_is_true(json_object_get(json_object_get(j, "replay_protection"), "prevented")));
+	json_decref(j);
+	free(t);
+	lp_buf_free(&p);
+	json_decref(ch4);
 	lp_buf_free(&c);
 	json_decref(ch);
 }

@@ -430,6 +430,8 @@ Test(sdcwt, time_claims_table)
 		{ T0, NONE, NONE, T0 + 1000, NONE, NONE, false, T0 + 20, 0, LP_ERR_NOT_YET_VALID, "presentation from the future" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 1000, 300, LP_ERR_EXPIRED, "presentation too old" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 300, 300, LP_OK, "presentation just young enough" },
+		{ (int64_t)1 << 60, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 20, 0, LP_ERR_CLAIMS, "cwt iat beyond 2^53" },
+		{ T0, NONE, NONE, INT64_MAX, NONE, NONE, false, T0 + 20, 300, LP_ERR_CLAIMS, "kbt iat beyond 2^53" },
 		{ T0, NONE, NONE, T0 + 10, NONE, T0 + 20, false, T0 + 100, 0, LP_ERR_EXPIRED, "presentation expired" },
 		{ T0, NONE, NONE, T0 + 10, T0 + 10, NONE, false, T0 + 5 - 61, 0, LP_ERR_NOT_YET_VALID, "presentation nbf ahead" },
 	};
@@ -740,6 +742,14 @@ Test(sdcwt, every_byte_change_of_a_presentation_rejected)
 			rejected++;
 		}
 	}
+	/* Every extension by a byte. */
+	uint8_t *longer = malloc(pres.len + 1);
+	memcpy(longer, pres.ptr, pres.len);
+	for (unsigned x = 0; x < 256; x++) {
+		longer[pres.len] = (uint8_t)x;
+		cr_assert_eq(verify_bytes(lp_view_of(longer, pres.len + 1), &v, NULL, 0), LP_ERR_CBOR_TRAILING);
+	}
+	free(longer);
 	/* Every truncation too. */
 	for (size_t n = 0; n < pres.len; n++)
 		cr_assert_neq(verify_bytes(lp_view_of(pres.ptr, n), &v, NULL, 0), LP_OK, "truncated to %zu", n);
@@ -1394,6 +1404,23 @@ Test(sdcwt, worked_examples_match_files)
 	sb_add(&info, "disclosed:            fullName, grade\n");
 	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
 	       cred.len, pres.len, qr.len);
+	{
+		/* The first disclosure, bstr-wrapped as it is hashed, and its digest. */
+		cbor_item_t *sd = sd_claims_of(lp_buf_view(&cred));
+		lp_buf w = { 0 };
+		uint8_t dg[32];
+		cr_assert_eq(lp_cbor_encode(cbor_array_handle(sd)[0], &w), LP_OK);
+		crypto_hash_sha256(dg, w.ptr, w.len);
+		sb_add(&info, "\nfirst disclosure, bstr-wrapped (the bytes that are hashed):\n");
+		for (size_t i = 0; i < w.len; i++)
+			sb_add(&info, "%02x", w.ptr[i]);
+		sb_add(&info, "\nits SHA-256 digest (one of the simple(59) entries):\n");
+		for (size_t i = 0; i < 32; i++)
+			sb_add(&info, "%02x", dg[i]);
+		sb_add(&info, "\n");
+		lp_buf_free(&w);
+		cbor_decref(&sd);
+	}
 	sb_add(&info, "\nachievement claims given to lp_sdcwt_issue:\n%s\n", claims_full);
 	sb_add(&info, "\nclaims the verifier reports:\n%s\nwithheld:", r.claims_json);
 	for (size_t i = 0; i < r.withheld_count; i++)
@@ -1407,10 +1434,44 @@ Test(sdcwt, worked_examples_match_files)
 	check_vector("credential.hex", ch);
 	check_vector("presentation.diag", pd);
 	check_vector("presentation.hex", ph);
+	/* The claim-key table of docs/format.md, from the code's table. */
+	struct sb tab = { 0 };
+	size_t nt = 0;
+	const lp_claim_def *td = lp_claims_table(&nt);
+	static const char *tnames[] = { "", "text", "date", "uint", "number", "text list",
+					"counts-toward list", "composed-of list" };
+	sb_add(&tab, "| key | JSON name | label | type | Annex I element | mandatory | given | default |\n");
+	sb_add(&tab, "|---:|---|---|---|---|---|---|---|\n");
+	sb_add(&tab, "| 0 | (none) | (redactable keys) | uint list | | | issuer | always shown |\n");
+	for (size_t i = 0; i < nt; i++) {
+		char range[64] = "";
+		if (td[i].type == LP_CLAIM_UINT || td[i].type == LP_CLAIM_NUMBER)
+			snprintf(range, sizeof range, " %g..%g", td[i].min, td[i].max);
+		sb_add(&tab, "| %lld | `%s` | %s | %s%s | %s | %s | %s | %s |\n", (long long)td[i].key,
+		       td[i].name, td[i].label, tnames[td[i].type], range,
+		       td[i].element ? td[i].element : "", td[i].mandatory ? "yes" : "",
+		       td[i].per_learner ? "per learner" : "template",
+		       td[i].redactable ? "redactable" : "always shown");
+	}
+	check_vector("claim-keys.md", tab.p);
 	struct sb q = { 0 };
 	sb_add(&q, "%s\n", (char *)qr.ptr);
 	check_vector("presentation.qr.txt", q.p);
+	/* docs/format.md quotes these files verbatim (scripts/assemble-format.sh). */
+	if (!getenv("LP_UPDATE_VECTORS")) {
+		lp_buf doc = load(LP_SOURCE_DIR "/docs/format.md");
+		char *dtext = calloc(1, doc.len + 1);
+		memcpy(dtext, doc.ptr, doc.len);
+		const char *quoted[] = { cd, pd, ph, q.p, tab.p, info.p };
+		for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
+			cr_assert_not_null(strstr(dtext, quoted[i]),
+					   "docs/format.md does not quote worked example %zu; run "
+					   "scripts/assemble-format.sh", i);
+		free(dtext);
+		lp_buf_free(&doc);
+	}
 	free(q.p);
+	free(tab.p);
 	free(info.p);
 	free(cd);
 	free(ch);

@@ -176,6 +176,14 @@ static void free_result(struct outcome *o)
 	o->have_result = false;
 }
 
+/* Errors the SD-CWT verifier finds only after it has compared the cnonce:
+ * a presentation failing with one of these did answer the challenge. */
+static bool after_nonce_check(lp_err rc)
+{
+	return rc == LP_OK || rc == LP_ERR_DIGEST_MISMATCH || rc == LP_ERR_DUPLICATE_CLAIM ||
+	       rc == LP_ERR_DISCLOSURE;
+}
+
 /* One verification attempt with the given audience and challenge. */
 static lp_err attempt(struct outcome *o, lp_view pres, lp_trust_resolver *res, const char *aud,
 		      const char *cnonce, int64_t max_age)
@@ -509,8 +517,7 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 		rc = attempt(o, pres, &res, aud, ch.code, max_age);
 		if (rc == LP_ERR_NONCE)
 			rc = attempt(o, pres, &res, aud, shown, max_age);
-		if (o->r.cnonce_present &&
-		    (rc == LP_OK || (lp_err_is_verification(rc) && rc != LP_ERR_NONCE))) {
+		if (o->r.cnonce_present && after_nonce_check(rc)) {
 			/* the presentation answered it: the challenge is spent */
 			vf_challenge_use(st, ch.code);
 		}
@@ -522,10 +529,11 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 		const char *aud = aud_opt ? aud_opt : (own[0] ? own : VF_WALKUP_AUDIENCE);
 		rc = attempt(o, pres, &res, aud, NULL, max_age);
 		if (rc == LP_ERR_AUDIENCE && !aud_opt && o->r.aud &&
-		    strcmp(o->r.aud, VF_WALKUP_AUDIENCE) == 0)
-			rc = attempt(o, pres, &res, VF_WALKUP_AUDIENCE, NULL, max_age);
-		if (o->r.cnonce_present && rc != LP_ERR_AUDIENCE &&
-		    (rc == LP_OK || lp_err_is_verification(rc))) {
+		    strcmp(o->r.aud, VF_WALKUP_AUDIENCE) == 0) {
+			aud = VF_WALKUP_AUDIENCE;
+			rc = attempt(o, pres, &res, aud, NULL, max_age);
+		}
+		if (o->r.cnonce_present && (after_nonce_check(rc) || rc == LP_ERR_AUDIENCE)) {
 			/* It answers a challenge: it must be one of ours, still open. */
 			size_t n = 0;
 			vf_challenge *open = vf_challenge_open_list(st, o->now, &n);
@@ -535,19 +543,22 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 				vf_code_display(open[i].code, shown);
 				const char *a = aud_opt ? aud_opt : open[i].audience;
 				lp_err r2 = attempt(o, pres, &res, a, open[i].code, max_age);
-				if (r2 == LP_ERR_NONCE || r2 == LP_ERR_AUDIENCE)
+				if (r2 == LP_ERR_NONCE)
 					r2 = attempt(o, pres, &res, a, shown, max_age);
-				if (r2 != LP_ERR_NONCE && r2 != LP_ERR_AUDIENCE) {
+				if (after_nonce_check(r2)) {
 					matched = true;
 					rc = r2;
 					vf_challenge_use(st, open[i].code);
-					o->challenged = true;
+					o->challenged = rc == LP_OK;
 					(void)snprintf(o->challenge_code, sizeof o->challenge_code, "%s", shown);
 				}
 			}
 			free(open);
 			if (!matched) {
-				REASON(o, "challenge", "the presentation answers a challenge this verifier does not have open (already used, expired, or made elsewhere): ask the learner to answer a new challenge");
+				/* back to the first answer, for its reasons */
+				rc = attempt(o, pres, &res, aud, NULL, max_age);
+				if (rc != LP_ERR_AUDIENCE)
+					REASON(o, "challenge", "the presentation answers a challenge this verifier does not have open (already used, expired, or made elsewhere): ask the learner to answer a new challenge");
 				if (rc == LP_OK)
 					return;
 			}
