@@ -406,7 +406,7 @@ static void issue_kills(bool strict)
 	cr_log_info("issue kills: %zu left nothing, %zu recorded the credential, %zu left an "
 		    "unrecorded credential file", nothing, recorded, orphans);
 	if (orphans)
-		cr_log_warn("KNOWN ISSUE: %zu kill points left a signed credential file that the register "
+		cr_log_info("KNOWN ISSUE: %zu kill points left a signed credential file that the register "
 			    "does not know (issue_record_write writes the file before the commit)", orphans);
 	free(pts);
 	free(dry.nr);
