@@ -521,10 +521,15 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 {
 	char *dir = make_store("s", "https://www.roc.example", "ROC");
 	char *outd = lpt_fmt("%s/out", root);
+	/* small chunks and more threads than rows per chunk: several chunks
+	 * in flight one after the other */
 	lpt_run r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", EX "/learners.csv",
-			   "--out-dir", outd, "--passphrase-file", passfile, "--json", NULL);
+			   "--out-dir", outd, "--passphrase-file", passfile, "--json", "--chunk", "7", "--threads", "3",
+			   NULL);
 	OK_RUN(r);
 	json_t *v = run_json(&r);
+	cr_assert_eq(json_array_size(json_object_get(v, "credentials")),
+		     (size_t)json_integer_value(json_object_get(v, "issued")));
 	size_t rows = (size_t)json_integer_value(json_object_get(v, "rows"));
 	cr_assert_geq(rows, 30);
 	cr_assert_eq((size_t)json_integer_value(json_object_get(v, "issued")), rows);
@@ -571,7 +576,7 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	char *bad = lpt_fmt("%s/bad.csv", root), *outb = lpt_fmt("%s/outb", root);
 	lpt_write_file(bad, csv, strlen(csv));
 	r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", bad, "--out-dir", outb,
-		   "--passphrase-file", passfile, "--json", NULL);
+		   "--passphrase-file", passfile, "--json", "--chunk", "2", NULL);
 	cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
 	v = run_json(&r);
 	cr_assert_eq(json_integer_value(json_object_get(v, "issued")), 2);
@@ -793,7 +798,7 @@ Test(issuer, key_rotation_keeps_old_credentials_valid)
 }
 
 /* An accreditation body recognising schools; returns the signed list path. */
-static char *make_trust_list(const char *const *descs, size_t n, char **anchor_json)
+static char *make_trust_list(const char *const *descs, size_t n, char **anchor_json, const char *from)
 {
 	char *adir = lpt_fmt("%s/anchor", root), *tl = lpt_fmt("%s/trustlist.cwt", root);
 	lpt_run r = issuer("trustlist", "init", "--dir", adir, "--id", "https://www.nvao.example", "--name",
@@ -802,7 +807,8 @@ static char *make_trust_list(const char *const *descs, size_t n, char **anchor_j
 	OK_RUN(r);
 	lpt_run_free(&r);
 	for (size_t i = 0; i < n; i++) {
-		r = issuer("trustlist", "add", "--dir", adir, descs[i], "--from", "2020-01-01", NULL);
+		r = from ? issuer("trustlist", "add", "--dir", adir, descs[i], "--from", from, NULL)
+			 : issuer("trustlist", "add", "--dir", adir, descs[i], NULL);
 		OK_RUN(r);
 		lpt_run_free(&r);
 	}
@@ -819,13 +825,18 @@ Test(issuer, trust_list_signing)
 	char *a = make_store("a", "https://www.roc-a.example", "ROC A");
 	char *b = make_store("b", "https://www.roc-b.example", "ROC B");
 	char *da = export_desc(a), *db = export_desc(b), *anchor;
-	const char *descs[] = { da };
-	char *tl = make_trust_list(descs, 1, &anchor);
 	char *ca = lpt_fmt("%s/a.cred", root), *cb = lpt_fmt("%s/b.cred", root);
+	/* issued before the school is put on the list: by default a school is
+	 * recognised since its oldest key, so this still verifies */
 	lpt_run r = issuer("issue", "--dir", a, "--template", "keuzedeel", "--claims", EX "/learner.json", "--out", ca,
 			   "--passphrase-file", passfile, NULL);
 	OK_RUN(r);
 	lpt_run_free(&r);
+	time_t t0 = time(NULL);
+	while (time(NULL) == t0)
+		;
+	const char *descs[] = { da };
+	char *tl = make_trust_list(descs, 1, &anchor, NULL);
 	r = issuer("issue", "--dir", b, "--template", "keuzedeel", "--claims", EX "/learner.json", "--out", cb,
 		   "--passphrase-file", passfile, NULL);
 	OK_RUN(r);
@@ -1015,7 +1026,7 @@ Test(issuer, compose_from_modules_of_two_schools)
 	char *x = make_store("x", idx, "Onbekende school");
 	char *da = export_desc(a), *db = export_desc(b), *dc = export_desc(c), *anchor;
 	const char *descs[] = { da, db, dc };
-	char *tl = make_trust_list(descs, 3, &anchor);
+	char *tl = make_trust_list(descs, 3, &anchor, "2020-01-01");
 	char *other = lpt_fmt("%s/other.json", root);
 	const char *ol = "{\"fullName\":\"Daan Visser\",\"studentId\":\"S9\"}";
 	lpt_write_file(other, ol, strlen(ol));

@@ -739,6 +739,9 @@ Test(cli_wallet, present_shows_preview_and_asks_on_a_terminal)
 	cr_assert(strstr(p.buf, "The verifier will see:"), "%s", p.buf);
 	cr_assert(strstr(p.buf, "Name: Sanne de Vries"), "%s", p.buf);
 	cr_assert(strstr(p.buf, "Title: Basis Python"), "%s", p.buf);
+	/* while it waits, the wallet is in use: another program is refused */
+	cr_assert_eq(run("list %s", COMMON), 2);
+	ASSERT_ERR_HAS("in use by another program");
 	pty_send(&p, "n\n");
 	cr_assert_eq(pty_finish(&p), 1);
 	cr_assert(strstr(p.buf, "Nothing was made"), "%s", p.buf);

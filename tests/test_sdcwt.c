@@ -15,6 +15,7 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 #include "leerpas/fileio.h"
+#include "leerpas/qr.h"
 #include "leerpas/sdcwt.h"
 
 #define T0 1782864000 /* 2026-07-01T00:00:00Z */
@@ -1404,6 +1405,13 @@ Test(sdcwt, worked_examples_match_files)
 	sb_add(&info, "disclosed:            fullName, grade\n");
 	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
 	       cred.len, pres.len, qr.len);
+	for (int ecc = LP_QR_ECC_L; ecc <= LP_QR_ECC_M; ecc++) {
+		lp_qr sym;
+		cr_assert_eq(lp_qr_encode(lp_view_of(qr.ptr, qr.len), (lp_qr_ecc)ecc, &sym), LP_OK);
+		sb_add(&info, "QR code, level %c:     version %d, %zu x %zu modules\n", ecc ? 'M' : 'L',
+		       sym.version, sym.width, sym.width);
+		lp_qr_free(&sym);
+	}
 	{
 		/* The first disclosure, bstr-wrapped as it is hashed, and its digest. */
 		cbor_item_t *sd = sd_claims_of(lp_buf_view(&cred));
