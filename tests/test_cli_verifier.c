@@ -3,6 +3,7 @@
  * holder), text, stdin and images (zbarimg-readable PNGs, scaled, noisy,
  * JPEG), and every check and bad input of issue 5, including the hand-made
  * negative vectors in test-vectors/negative/. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +657,20 @@ Test(cli_verifier, challenge_once_only)
 	json_decref(j);
 	j = verify_json(t, 0, "--challenge", json_string_value(json_object_get(ch2, "display")), NULL);
 	json_decref(j);
+	/* typed in lower case with dashes by the learner: still the same challenge */
+	json_t *ch5 = new_challenge(AT);
+	char low[32];
+	snprintf(low, sizeof low, "%s", json_string_value(json_object_get(ch5, "display")));
+	for (char *q = low; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	lp_buf p5 = present_bytes(lp_buf_view(&c), aud, low, &h1, T_AT - 10);
+	char *t5 = to_text(lp_buf_view(&p5));
+	j = verify_json(t5, 0, NULL);
+	cr_assert(json_is_true(json_object_get(json_object_get(j, "replay_protection"), "prevented")));
+	json_decref(j);
+	free(t5);
+	lp_buf_free(&p5);
+	json_decref(ch5);
 	j = verify_json(t, 1, "--challenge", code2, NULL);
 	cr_assert(has_reason(j, "challenge"), "used once already");
 	json_decref(j);
