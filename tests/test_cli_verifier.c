@@ -1290,3 +1290,46 @@ Test(cli_verifier, merged_school_credential_decades_later)
 	lp_buf_free(&de);
 	lp_buf_free(&dc);
 }
+
+Test(cli_verifier, forged_signature_time_order_and_expiry)
+{
+	employer_setup(true);
+	/* A's kid, but signed by another key */
+	lp_buf c = cred(A_ID, "a2", &evil, DIPLOMA, T_ISSUE, 5, &h1);
+	lp_buf p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_AT - 60);
+	char *t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "signature", "issuer signature by a key not A's");
+	free(t);
+	lp_buf_free(&p);
+	/* a presentation dated before the credential was issued */
+	lp_buf_free(&c);
+	c = cred(A_ID, "a2", &a2, DIPLOMA, T_ISSUE, 5, &h1);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 3600);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "time_order", "presented before it was issued");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
+	/* an expired credential */
+	lp_pubkey hp;
+	lp_pubkey_ed25519(&hp, h1.pk);
+	lp_sdcwt_issue_params ip;
+	lp_sdcwt_issue_params_init(&ip);
+	ip.iss = A_ID;
+	ip.kid = (const uint8_t *)"a2";
+	ip.kid_len = 2;
+	ip.vct = MICRO;
+	ip.iat = T_ISSUE - 86400;
+	ip.has_exp = true;
+	ip.exp = T_ISSUE;
+	ip.holder = &hp;
+	ip.claims_json = claims;
+	ip.claims_json_len = strlen(claims);
+	cr_assert_eq(lp_sdcwt_issue(&ip, a2.sk, &c, NULL, NULL), LP_OK);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 60);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "expired", "credential past its exp");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
+}
