@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Reading order; any other part in docs/format/ is appended in name order.
-parts="overview transport cose credential status request issuance trust keyfile wallet"
+parts="overview transport cose credential status request issuance trust keyfile wallet route"
 for f in docs/format/*.md; do
 	p=$(basename "$f" .md)
 	case " $parts " in *" $p "*) ;; *) parts="$parts $p" ;; esac
