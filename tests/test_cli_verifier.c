@@ -1197,3 +1197,81 @@ Test(cli_verifier, end_to_end_with_issuer_and_wallet_programs, .timeout = 300)
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
 }
+
+Test(cli_verifier, status_list_command_and_rollback)
+{
+	employer_setup(true);
+	lpt_run r = vf(NULL, "status", "list", "--json", "--at", AT, NULL);
+	expect(r, 0, "status list");
+	json_t *j = json_loads(r.out, 0, NULL);
+	json_t *e = json_array_get(json_object_get(j, "status_lists"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "uri")), STATUS_URI);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "issuer")), A_ID);
+	cr_assert_eq(json_integer_value(json_object_get(e, "age_seconds")), 3600);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "freshness")), "fresh");
+	json_decref(j);
+	lpt_run_free(&r);
+	/* an older list for the same URI is refused (no rollback to before a revocation) */
+	lp_status_list sl;
+	cr_assert_eq(lp_status_list_create(&sl, 1000, 2), LP_OK);
+	lp_status_token_params sp = { .uri = STATUS_URI, .iat = T_ISSUE - 86400, .exp = T_ISSUE + 86400,
+				      .ttl = 86400, .kid = (const uint8_t *)"a2", .kid_len = 2 };
+	lp_buf tok = { 0 };
+	cr_assert_eq(lp_status_token_sign(&sl, &sp, a2.sk, &tok), LP_OK);
+	write_buf("status-old.cwt", lp_buf_view(&tok));
+	char *old = path("status-old.cwt");
+	r = vf(NULL, "status", "import", old, "--at", AT, NULL);
+	expect(r, 1, "older status list");
+	cr_assert(strstr(r.err, "older") != NULL, "%s", r.err);
+	lpt_run_free(&r);
+	char *t = walkup(7);
+	expect_invalid(t, "revoked", "the newer list still decides");
+	free(t);
+	free(old);
+	lp_buf_free(&tok);
+	lp_status_list_free(&sl);
+}
+
+Test(cli_verifier, merged_school_credential_decades_later)
+{
+	/* C merged into E in 2026; E is pinned with C as its predecessor. A
+	 * 2025 credential of C verifies in 2046. */
+	lp_buf dc = desc("https://roc-c.example", "ROC C", "c1", &b, Y2026, NULL, NULL);
+	lp_pubkey ek;
+	lp_pubkey_ed25519(&ek, d_.pk);
+	lp_issuer_key_entry keys[] = { { "e1", &ek, Y2026, 0 } };
+	lp_view preds[] = { lp_buf_view(&dc) };
+	lp_issuer_desc_params p = { .id = "https://roc-e.example", .name = "ROC E", .country = "NL",
+				    .keys = keys, .n_keys = 1, .predecessors = preds, .n_predecessors = 1 };
+	lp_buf de = { 0 };
+	cr_assert_eq(lp_issuer_desc_write(&p, &de), LP_OK);
+	write_buf("e.json", lp_buf_view(&de));
+	char *ef = path("e.json");
+	lpt_run r = vf(NULL, "trust", "pin", ef, NULL);
+	expect(r, 0, "pin the merged school");
+	lpt_run_free(&r);
+	lp_buf c = cred("https://roc-c.example", "c1", &b, DIPLOMA, Y2026 - 180 * 86400, 5, &h1);
+	lp_buf pr = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, 2398377600 - 60);
+	char *t = to_text(lp_buf_view(&pr));
+	r = vf(t, "verify", "--at", "2046-01-01", NULL);
+	expect(r, 0, "a credential of the merged school in 2046");
+	cr_assert(strstr(r.out, "Now part of:") && strstr(r.out, "https://roc-e.example"), "%s", r.out);
+	lpt_run_free(&r);
+	free(t);
+	lp_buf_free(&pr);
+	lp_buf_free(&c);
+	/* issued by C after the merger: its key had ended */
+	c = cred("https://roc-c.example", "c1", &b, DIPLOMA, Y2026 + 86400, 5, &h1);
+	pr = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, 2398377600 - 60);
+	t = to_text(lp_buf_view(&pr));
+	r = vf(t, "verify", "--at", "2046-01-01", "--json", NULL);
+	expect(r, 1, "C's key used after the merger");
+	cr_assert(strstr(r.out, "key_period") != NULL, "%s", r.out);
+	lpt_run_free(&r);
+	free(t);
+	lp_buf_free(&pr);
+	lp_buf_free(&c);
+	free(ef);
+	lp_buf_free(&de);
+	lp_buf_free(&dc);
+}
