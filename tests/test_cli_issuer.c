@@ -600,6 +600,35 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	free(f);
 	cr_assert_eq(register_count(dir), rows + 2);
 
+	/* another template into the same folder never replaces a file */
+	r = issuer("issue-batch", "--dir", dir, "--template", "diploma", "--csv", EX "/learners.csv", "--out-dir", outd,
+		   "--passphrase-file", passfile, "--json", NULL);
+	cr_assert_eq(r.status, 1);
+	v = run_json(&r);
+	cr_assert_eq(json_integer_value(json_object_get(v, "issued")), 0);
+	cr_assert_eq((size_t)json_integer_value(json_object_get(v, "failed")), rows);
+	json_decref(v);
+	cr_assert_not_null(strstr(r.err, "already exists"), "%s", r.err);
+	lpt_run_free(&r);
+	cr_assert_eq(register_count(dir), rows + 2);
+
+	/* an unusual studentId gets a file name of its own */
+	const char *odd = "studentId,fullName\r\nA/B,Een\r\nA_B,Twee\r\n";
+	char *oddf = lpt_fmt("%s/odd.csv", root), *oddd = lpt_fmt("%s/oddout", root);
+	lpt_write_file(oddf, odd, strlen(odd));
+	r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", oddf, "--out-dir", oddd,
+		   "--passphrase-file", passfile, "--json", NULL);
+	OK_RUN(r);
+	v = run_json(&r);
+	json_t *creds = json_object_get(v, "credentials");
+	cr_assert_eq(json_array_size(creds), 2);
+	cr_assert_str_neq(json_string_value(json_object_get(json_array_get(creds, 0), "file")),
+			  json_string_value(json_object_get(json_array_get(creds, 1), "file")));
+	json_decref(v);
+	lpt_run_free(&r);
+	free(oddf);
+	free(oddd);
+
 	/* header problems stop everything */
 	const char *badhdr = "studentId,fullName,shoeSize\r\nX1,A,44\r\n";
 	lpt_write_file(bad, badhdr, strlen(badhdr));
@@ -615,7 +644,7 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, "fixed by template"), "%s", r.err);
 	lpt_run_free(&r);
-	cr_assert_eq(register_count(dir), rows + 2);
+	cr_assert_eq(register_count(dir), rows + 4);
 
 	lp_trust_store_free(ts);
 	free(desc);

@@ -230,6 +230,7 @@ static void status_publish(struct story *s, const char *school)
 	char *dir = P(s, school), *out = lpt_fmt("%s/%s.status", s->dir, school);
 	expect(run("leerpas-issuer", "status", "publish", "--dir", dir, "--out", out, "--passphrase-file", s->pass, NULL), 0,
 	       NULL, "status publish");
+	free(out);
 }
 
 /* The employer's verifier store: the anchor and the trust list. */

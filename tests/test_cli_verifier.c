@@ -3,6 +3,7 @@
  * holder), text, stdin and images (zbarimg-readable PNGs, scaled, noisy,
  * JPEG), and every check and bad input of issue 5, including the hand-made
  * negative vectors in test-vectors/negative/. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +657,20 @@ Test(cli_verifier, challenge_once_only)
 	json_decref(j);
 	j = verify_json(t, 0, "--challenge", json_string_value(json_object_get(ch2, "display")), NULL);
 	json_decref(j);
+	/* typed in lower case with dashes by the learner: still the same challenge */
+	json_t *ch5 = new_challenge(AT);
+	char low[32];
+	snprintf(low, sizeof low, "%s", json_string_value(json_object_get(ch5, "display")));
+	for (char *q = low; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	lp_buf p5 = present_bytes(lp_buf_view(&c), aud, low, &h1, T_AT - 10);
+	char *t5 = to_text(lp_buf_view(&p5));
+	j = verify_json(t5, 0, NULL);
+	cr_assert(json_is_true(json_object_get(json_object_get(j, "replay_protection"), "prevented")));
+	json_decref(j);
+	free(t5);
+	lp_buf_free(&p5);
+	json_decref(ch5);
 	j = verify_json(t, 1, "--challenge", code2, NULL);
 	cr_assert(has_reason(j, "challenge"), "used once already");
 	json_decref(j);
@@ -1274,4 +1289,47 @@ Test(cli_verifier, merged_school_credential_decades_later)
 	free(ef);
 	lp_buf_free(&de);
 	lp_buf_free(&dc);
+}
+
+Test(cli_verifier, forged_signature_time_order_and_expiry)
+{
+	employer_setup(true);
+	/* A's kid, but signed by another key */
+	lp_buf c = cred(A_ID, "a2", &evil, DIPLOMA, T_ISSUE, 5, &h1);
+	lp_buf p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_AT - 60);
+	char *t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "signature", "issuer signature by a key not A's");
+	free(t);
+	lp_buf_free(&p);
+	/* a presentation dated before the credential was issued */
+	lp_buf_free(&c);
+	c = cred(A_ID, "a2", &a2, DIPLOMA, T_ISSUE, 5, &h1);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 3600);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "time_order", "presented before it was issued");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
+	/* an expired credential */
+	lp_pubkey hp;
+	lp_pubkey_ed25519(&hp, h1.pk);
+	lp_sdcwt_issue_params ip;
+	lp_sdcwt_issue_params_init(&ip);
+	ip.iss = A_ID;
+	ip.kid = (const uint8_t *)"a2";
+	ip.kid_len = 2;
+	ip.vct = MICRO;
+	ip.iat = T_ISSUE - 86400;
+	ip.has_exp = true;
+	ip.exp = T_ISSUE;
+	ip.holder = &hp;
+	ip.claims_json = claims;
+	ip.claims_json_len = strlen(claims);
+	cr_assert_eq(lp_sdcwt_issue(&ip, a2.sk, &c, NULL, NULL), LP_OK);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 60);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "expired", "credential past its exp");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
 }
