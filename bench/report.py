@@ -394,6 +394,9 @@ def main():
     w("| CPU time of the process (user + system) | %s |" % fmt_time(med([(r.get("proc.verifier.wall") or {}).get("cpu_median_ns") for r in runs])))
     if m_ns("proc.verifier_png.wall") is not None:
         w("| the same from the QR image (`--image`, PNG) | %s |" % fmt_time(m_ns("proc.verifier_png.wall")))
+    if m_ns("proc.verifier_help.wall") is not None:
+        w("| start-up floor: `leerpas-verifier --help` (loads its %s shared libraries, prints, exits) | %s |" % (
+            fmt_num(m_val("proc.verifier.libs")), fmt_time(m_ns("proc.verifier_help.wall"))))
     if m_ns("proc.true.wall") is not None:
         w("| for scale: fork/exec of /bin/true | %s |" % fmt_time(m_ns("proc.true.wall")))
     w("| target | under 10 ms |")

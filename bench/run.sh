@@ -43,6 +43,7 @@ vstore=$work/verifier-store
 "$verifier" trust pin "$fix/issuer.json" --store "$vstore" >/dev/null
 "$verifier" status import "$fix/status.cwt" --store "$vstore" >/dev/null 2>&1
 "$verifier" verify --store "$vstore" --at "$at" --require-status "$(cat "$fix/walkup.lp1")" >"$out/verifier-output.txt"
+nlibs=$(ldd "$verifier" | grep -c '=>' || true)
 
 # Item 5: the same passphrase for every school store of the batches.
 printf 'bench passphrase, not a secret\n' >"$work/passphrase"; chmod 600 "$work/passphrase"
@@ -86,6 +87,8 @@ for r in $(seq 1 "$runs"); do
   "$bench" "${qflag[@]}" status >>"$f"
   echo "-- run $r: verifier process (items 4, 9)"
   "$bench" "${qflag[@]}" proc --id proc.true -- /bin/true >>"$f"
+  "$bench" "${qflag[@]}" proc --id proc.verifier_help -- "$verifier" --help >>"$f"
+  printf '{"id":"proc.verifier.libs","value":%d,"unit":"shared libraries"}\n' "$nlibs" >>"$f"
   "$bench" "${qflag[@]}" proc --id proc.verifier -- "$verifier" verify --store "$vstore" --at "$at" \
     --require-status "$(cat "$fix/walkup.lp1")" >>"$f"
   "$bench" "${qflag[@]}" proc --id proc.verifier_png -- "$verifier" verify --store "$vstore" --at "$at" \
