@@ -606,6 +606,16 @@ static json_t *new_challenge(const char *at)
 	return j;
 }
 
+static json_t *new_challenge_now(void)
+{
+	lpt_run r = vf(NULL, "challenge", "--json", NULL);
+	expect(r, 0, "challenge");
+	json_t *j = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(j, "%s", r.out);
+	lpt_run_free(&r);
+	return j;
+}
+
 Test(cli_verifier, challenge_once_only)
 {
 	employer_setup(true);
@@ -1058,4 +1068,132 @@ Test(cli_verifier, usage_errors)
 	r = lpt_runv(NULL, NULL, argv);
 	expect(r, 2, "no command");
 	lpt_run_free(&r);
+}
+
+/* ---- with the real programs: issuer, accreditation body, wallet, verifier ---------------- */
+
+static void ok_run(const char *what, const char *in, ...) __attribute__((sentinel));
+static void ok_run(const char *what, const char *in, ...)
+{
+	const char *argv[40];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, in);
+	for (const char *a = va_arg(ap, const char *); a && n < 39; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	lpt_run r = lpt_runv(in, NULL, argv);
+	expect(r, 0, what);
+	lpt_run_free(&r);
+}
+
+Test(cli_verifier, end_to_end_with_issuer_and_wallet_programs, .timeout = 300)
+{
+	char *pass = path("pass"), *sd = path("school"), *ad = path("anchor"), *w = path("wallet.lpw");
+	lpt_write_file(pass, "correct horse battery staple\n", 29);
+	char *tmpl = lpt_fmt("%s/examples/templates/microcredential.json", LP_SOURCE_DIR);
+	char *learner = lpt_fmt("%s/examples/learner.json", LP_SOURCE_DIR);
+	char *iss = path("issuer.json"), *list = path("e2e-list.cose"), *req = path("req.cbor"),
+	     *cr = path("cred.cwt"), *st = path("e2e-status.cwt"), *png = path("e2e.png"),
+	     *anchor_file = lpt_fmt("%s/anchor/anchor.json", dir);
+	const char *ID = "https://hogeschool-domstad.example";
+	ok_run("issuer init", NULL, "leerpas-issuer", "init", "--dir", sd, "--id", ID, "--name",
+	       "Hogeschool Domstad", "--passphrase-file", pass, "--kdf-memory", "8", "--kdf-passes", "1", NULL);
+	ok_run("template add", NULL, "leerpas-issuer", "template", "add", "--dir", sd, tmpl, "--name", "micro", NULL);
+	ok_run("export", NULL, "leerpas-issuer", "export", "--dir", sd, "--out", iss, NULL);
+	ok_run("trustlist init", NULL, "leerpas-issuer", "trustlist", "init", "--dir", ad, "--id",
+	       "https://anchor.example", "--name", "Anchor", "--passphrase-file", pass, "--kdf-memory", "8",
+	       "--kdf-passes", "1", NULL);
+	ok_run("trustlist add", NULL, "leerpas-issuer", "trustlist", "add", "--dir", ad, iss, "--from",
+	       "2020-01-01", NULL);
+	ok_run("trustlist sign", NULL, "leerpas-issuer", "trustlist", "sign", "--dir", ad, "--out", list,
+	       "--passphrase-file", pass, NULL);
+	ok_run("wallet init", NULL, "leerpas-wallet", "init", "--wallet", w, "--passphrase-file", pass,
+	       "--kdf-ops", "1", "--kdf-mem-mib", "8", NULL);
+	ok_run("wallet request", NULL, "leerpas-wallet", "request", "--issuer", ID, "--out", req, "--wallet", w,
+	       "--passphrase-file", pass, NULL);
+	ok_run("issue", NULL, "leerpas-issuer", "issue", "--dir", sd, "--template", "micro", "--claims", learner,
+	       "--request", req, "--out", cr, "--passphrase-file", pass, NULL);
+	ok_run("wallet import", NULL, "leerpas-wallet", "import", cr, "--id", "mc", "--issuer-key", iss,
+	       "--wallet", w, "--passphrase-file", pass, NULL);
+	ok_run("present", NULL, "leerpas-wallet", "present", "mc", "--show", "fullName", "--qr-png", png,
+	       "--yes", "--wallet", w, "--passphrase-file", pass, NULL);
+	ok_run("status publish", NULL, "leerpas-issuer", "status", "publish", "--dir", sd, "--out", st,
+	       "--passphrase-file", pass, NULL);
+
+	lpt_run r = vf(NULL, "trust", "anchor", "add", anchor_file, NULL);
+	expect(r, 0, "anchor add (the anchor file the issuer program wrote)");
+	lpt_run_free(&r);
+	r = vf(NULL, "trust", "import", list, NULL);
+	expect(r, 0, "import the list the issuer program signed");
+	lpt_run_free(&r);
+	r = vf(NULL, "status", "import", st, NULL);
+	expect(r, 0, "import the status list the issuer program published");
+	lpt_run_free(&r);
+	r = vf(NULL, "verify", "--image", png, "--json", NULL);
+	expect(r, 0, "verify the wallet's PNG");
+	json_t *j = json_loads(r.out, 0, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "claims"), "fullName")), "Eva de Vries");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "claims"), "title")), "Data-analyse met Python");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "status"), "state")), "valid");
+	json_decref(j);
+	lpt_run_free(&r);
+
+	/* the wallet's PNG is zbarimg-readable, and still verifies scaled down with noise */
+	char *cmd = lpt_fmt("zbarimg -q --raw '%s' 2>/dev/null | grep -q '^LP1:' && "
+			    "convert '%s' -resize 60%% -attenuate 0.5 +noise Gaussian '%s/e2e-noisy.png'",
+			    png, png, dir);
+	run_sh(cmd);
+	free(cmd);
+	char *noisy = path("e2e-noisy.png");
+	r = vf(NULL, "verify", "--image", noisy, NULL);
+	expect(r, 0, "the wallet's PNG scaled to 60% with noise");
+	lpt_run_free(&r);
+	free(noisy);
+
+	/* with a challenge, answered by the wallet */
+	json_t *ch = new_challenge_now();
+	r = lpt_run_args(NULL, "leerpas-wallet", "present", "mc", "--show", "none", "--audience",
+			 json_string_value(json_object_get(ch, "audience")), "--challenge",
+			 json_string_value(json_object_get(ch, "code")), "--text", "--yes", "--wallet", w,
+			 "--passphrase-file", pass, NULL);
+	expect(r, 0, "present for a challenge");
+	char *text = strdup(r.out);
+	lpt_run_free(&r);
+	r = vf(text, "verify", "--json", NULL);
+	expect(r, 0, "the challenged presentation");
+	cr_assert(strstr(r.out, "\"prevented\": true") != NULL, "%s", r.out);
+	lpt_run_free(&r);
+	r = vf(text, "verify", "--json", NULL);
+	expect(r, 1, "replayed");
+	cr_assert(strstr(r.out, "\"challenge\"") != NULL, "%s", r.out);
+	lpt_run_free(&r);
+	free(text);
+	json_decref(ch);
+
+	/* revoked by the school: after the new status list, INVALID */
+	r = lpt_run_args(NULL, "leerpas-issuer", "list", "--dir", sd, "--json", NULL);
+	expect(r, 0, "issuer list");
+	json_t *l = json_loads(r.out, 0, NULL);
+	cr_assert_not_null(l, "%s", r.out);
+	lpt_run_free(&r);
+	json_t *first = json_is_array(l) ? json_array_get(l, 0)
+					 : json_array_get(json_object_get(l, "credentials"), 0);
+	const char *cti = json_string_value(json_object_get(first, "cti"));
+	cr_assert_not_null(cti, "a cti in the register listing");
+	ok_run("revoke", NULL, "leerpas-issuer", "revoke", "--dir", sd, cti, "--reason", "test", NULL);
+	json_decref(l);
+	ok_run("status publish", NULL, "leerpas-issuer", "status", "publish", "--dir", sd, "--out", st,
+	       "--passphrase-file", pass, NULL);
+	r = vf(NULL, "status", "import", st, NULL);
+	expect(r, 0, "import the new status list");
+	lpt_run_free(&r);
+	r = vf(NULL, "verify", "--image", png, "--json", NULL);
+	expect(r, 1, "a revoked credential");
+	cr_assert(strstr(r.out, "\"revoked\"") != NULL, "%s", r.out);
+	lpt_run_free(&r);
+	char *all[] = { pass, sd, ad, w, tmpl, learner, iss, list, req, cr, st, png, anchor_file };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		free(all[i]);
 }
