@@ -107,5 +107,6 @@ int bench_status(int argc, char **argv);
 int bench_wallet(int argc, char **argv);
 int bench_procfix(int argc, char **argv);
 int bench_issue(int argc, char **argv);
+int bench_wallet_files(int argc, char **argv);
 
 #endif

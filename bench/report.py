@@ -469,6 +469,18 @@ def main():
                                           fmt_time(med(tot)), fmt_time(med(bey)), spread_txt(bey),
                                           fmt_time(m_ns("wallet.%d.present_only" % n))))
     w("")
+    if any(m_ns("proc.wallet.%d.wall" % n) is not None for n in (1, 100, 1000)):
+        w("The same with the real program, as a process: `leerpas-wallet present ID --show")
+        w("fullName,grade --yes --text` on the wallets at the default cost (start, read the")
+        w("passphrase file, open, present, log, save, print, exit):")
+        w("")
+        w("| credentials | process wall time | beyond Argon2id (same run) | peak memory |")
+        w("|---|---|---|---|")
+        for n in (1, 100, 1000):
+            bey = per_run(lambda r, n=n: ns(r, "proc.wallet.%d.wall" % n) - ns(r, "wallet.argon2id"))
+            w("| %s | %s | %s | %s |" % (fmt_num(n), fmt_time(m_ns("proc.wallet.%d.wall" % n)), fmt_time(med(bey)),
+                                          fmt_bytes(m_val("proc.wallet.%d.maxrss" % n))))
+        w("")
     w("Argon2id at the wallet's default cost (opslimit %s, memlimit %s), same run: %s." % (
         fmt_num(m_val("wallet.opslimit")), fmt_bytes(m_val("wallet.memlimit")), fmt_time(m_ns("wallet.argon2id"))))
     w("")

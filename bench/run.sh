@@ -31,7 +31,8 @@ rm -rf "$out"; mkdir -p "$out"
 work=$out/work; mkdir -p "$work"
 issuer=$bdir/leerpas-issuer
 verifier=$bdir/leerpas-verifier
-for p in "$issuer" "$verifier"; do
+wreps=5; if [ $quick = 1 ]; then wreps=2; fi
+for p in "$issuer" "$verifier" "$bdir/leerpas-wallet"; do
   [ -x "$p" ] || { echo "bench/run.sh: $p was not built" >&2; exit 2; }
 done
 
@@ -83,6 +84,14 @@ for r in $(seq 1 "$runs"); do
   "$bench" "${qflag[@]}" png "$work" >>"$f"
   echo "-- run $r: wallet (item 6)"
   "$bench" "${qflag[@]}" wallet "$work" >>"$f"
+  echo "-- run $r: the wallet program (item 6)"
+  wdir=$work/wallets; rm -rf "$wdir"; mkdir -p "$wdir"
+  "$bench" wallet-files "$wdir"
+  wallet=$bdir/leerpas-wallet
+  for n in 1 100 1000; do
+    "$bench" proc --id "proc.wallet.$n" --reps "$wreps" --warmup 1 -- "$wallet" present "$(cat "$wdir/wallet-$n.id")" \
+      --show fullName,grade --wallet "$wdir/wallet-$n.lpw" --passphrase-file "$wdir/passphrase" --yes --text >>"$f"
+  done
   echo "-- run $r: status list (item 7)"
   "$bench" "${qflag[@]}" status >>"$f"
   echo "-- run $r: verifier process (items 4, 9)"

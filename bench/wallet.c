@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -150,6 +151,41 @@ static void make_wallet(wcase *c, const char *dir, size_t n, const lp_wallet_kdf
 	if (lp_wallet_save(w) != LP_OK)
 		bench_die("wallet save failed");
 	lp_wallet_close(w);
+}
+
+/* For bench/run.sh: wallet files at the default cost with 1, 100 and 1,000
+ * credentials (DIR/wallet-N.lpw), the passphrase in DIR/passphrase, and the
+ * id of the credential to present in DIR/wallet-N.id, for timing the real
+ * `leerpas-wallet present` as a process. */
+int bench_wallet_files(int argc, char **argv)
+{
+	if (argc != 1)
+		bench_die("usage: wallet-files DIR");
+	const char *dir = argv[0];
+	bench_fixture_micro(&W.f);
+	lp_wallet_kdf_default(&W.kdf);
+	static const size_t sizes[3] = { 1, 100, 1000 };
+	char path[1200];
+	snprintf(path, sizeof path, "%s/passphrase", dir);
+	FILE *fp = fopen(path, "w");
+	if (!fp || chmod(path, 0600) != 0 || fprintf(fp, "%s\n", pass) < 0 || fclose(fp) != 0)
+		bench_die("cannot write %s", path);
+	for (size_t i = 0; i < 3; i++) {
+		wcase c;
+		make_wallet(&c, dir, sizes[i], &W.kdf);
+		char dest[1200];
+		snprintf(dest, sizeof dest, "%s/wallet-%zu.lpw", dir, sizes[i]);
+		if (rename(c.path, dest) != 0)
+			bench_die("cannot rename %s", c.path);
+		snprintf(path, sizeof path, "%s.prev", c.path);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/wallet-%zu.id", dir, sizes[i]);
+		fp = fopen(path, "w");
+		if (!fp || fprintf(fp, "%s\n", c.target_id) < 0 || fclose(fp) != 0)
+			bench_die("cannot write %s", path);
+	}
+	bench_fixture_free(&W.f);
+	return 0;
 }
 
 int bench_wallet(int argc, char **argv)
