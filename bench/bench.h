@@ -108,5 +108,6 @@ int bench_wallet(int argc, char **argv);
 int bench_procfix(int argc, char **argv);
 int bench_issue(int argc, char **argv);
 int bench_wallet_files(int argc, char **argv);
+int bench_qrversion(int argc, char **argv);
 
 #endif

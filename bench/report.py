@@ -585,6 +585,15 @@ def main():
             fmt_time(med([p["node_ed25519_verify_us"] * 1e3 if p else None for p in peer])), fmt_time(m_ns("prim.ed25519_verify"))))
     w("| presentation size, transport text in characters (`LP1:` text vs compact SD-JWT+KB) | %s | %s | %s of the peer's size |" % (
         fmt_num(pchars), fmt_num(ours_chars), "not measured" if size_ratio is None else "%.0f%%" % (size_ratio * 100)))
+    pqv, oqv = m_val("peer.presentation.qr_version"), m_val("size.micro.qr_version")
+    if pqv is not None and oqv is not None:
+        if pqv > 40:
+            w("| QR code at ECC M (the peer's text needs byte mode, `LP1:` text fits alphanumeric mode) | does not fit (over version 40) | version %s, %s modules | fits where the peer does not |" % (
+                fmt_num(oqv), fmt_num((17 + 4 * oqv) ** 2)))
+        else:
+            w("| QR code at ECC M (the peer's text needs byte mode, `LP1:` text fits alphanumeric mode) | version %s, %s modules | version %s, %s modules | %.0f%% of the peer's modules |" % (
+                fmt_num(pqv), fmt_num((17 + 4 * pqv) ** 2), fmt_num(oqv), fmt_num((17 + 4 * oqv) ** 2),
+                (17 + 4 * oqv) ** 2 / (17 + 4 * pqv) ** 2 * 100))
     pbytes = med([p["presentation_bytes"] if p else None for p in peer])
     ours_bytes = m_val("size.micro.cbor_bytes")
     if pbytes and ours_bytes:

@@ -107,7 +107,8 @@ for r in $(seq 1 "$runs"); do
   for n in "${sizes[@]}"; do batch "$r" "$n"; done
   echo "-- run $r: peer (@sd-jwt/sd-jwt-vc, item 10)"
   node bench/peers/sdjwt-peer.mjs "${piters[@]}" --template examples/templates/microcredential.json \
-    --learner examples/learner.json --shown fullName,grade >>"$out/peer.jsonl"
+    --learner examples/learner.json --shown fullName,grade --dump "$work/peer-presentation.txt" >>"$out/peer.jsonl"
+  "$bench" qrversion peer.presentation "$work/peer-presentation.txt" >>"$f"
   awk '{ printf "{\"id\":\"load.end\",\"value\":%s,\"unit\":\"load average (1 min)\"}\n", $1 }' /proc/loadavg >>"$f"
 done
 

@@ -13,6 +13,7 @@
 #include "leerpas/codec.h"
 #include "leerpas/qr.h"
 #include "prims.h"
+#include "leerpas/fileio.h"
 
 static struct {
 	bench_fixture f;
@@ -220,5 +221,29 @@ int bench_issue(int argc, char **argv)
 	bench_emit_stat(cases[0].id, &st[0]);
 	bench_emit_stat(cases[1].id, &st[1]);
 	bench_fixture_free(&I.f);
+	return 0;
+}
+
+/* The QR version at ECC M of any text file (the peer's presentation), with
+ * the project's encoder: emits ID.qr_version and ID.chars. */
+int bench_qrversion(int argc, char **argv)
+{
+	if (argc != 2)
+		bench_die("usage: qrversion ID FILE");
+	lp_buf text = { NULL, 0 };
+	if (lp_file_read(argv[1], 1u << 20, &text) != LP_OK)
+		bench_die("cannot read %s", argv[1]);
+	lp_qr qr;
+	char id[128];
+	snprintf(id, sizeof id, "%s.chars", argv[0]);
+	bench_emit_value(id, (double)text.len, "chars");
+	snprintf(id, sizeof id, "%s.qr_version", argv[0]);
+	if (lp_qr_encode(lp_buf_view(&text), LP_QR_ECC_M, &qr) == LP_OK) {
+		bench_emit_value(id, qr.version, "version");
+		lp_qr_free(&qr);
+	} else {
+		bench_emit_value(id, 41, "version (does not fit version 40)");
+	}
+	lp_buf_free(&text);
 	return 0;
 }

@@ -3,7 +3,7 @@
 // leerpas microcredential, with Ed25519 from Node's built-in crypto, and prints
 // one JSON object: median verification time and presentation size.
 //
-//   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R]
+//   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R] [--dump FILE]
 //
 // --template/--learner default to examples/templates/microcredential.json
 // and examples/learner.json; --shown lists the
@@ -25,6 +25,7 @@ const templateFile = arg('--template', null);
 const learnerFile = arg('--learner', null);
 const shownArg = arg('--shown', 'fullName,grade');
 const iss = arg('--iss', 'https://hogeschool-domstad.nl');
+const dumpFile = arg('--dump', null);
 
 // The same claims as the benchmark's typical microcredential: the template's
 // claims are always shown, the learner's are selectively disclosable, and the
@@ -177,4 +178,5 @@ const out = {
   presentation_nostatus_chars: noStatus.presentation.length,
   credential_chars: withStatus.credential.length,
 };
+if (dumpFile) fs.writeFileSync(dumpFile, withStatus.presentation);
 process.stdout.write(JSON.stringify(out) + '\n');
