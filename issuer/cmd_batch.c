@@ -3,11 +3,15 @@
  * nothing and does not stop the others; rows already in the register (same
  * template and learner) are skipped, so a rerun never duplicates.
  *
- * Speed: the signing key is decrypted once; rows are signed in parallel by
- * worker threads; each chunk of rows is one register transaction with
- * prepared statements; files of a chunk are written, then synced once
- * (syncfs) before the chunk commits. A crash leaves every committed row with
- * its file, and rows not committed are simply issued again by a rerun. */
+ * Speed: the signing key is decrypted once; a pool of worker threads
+ * converts, signs and writes the rows of one chunk while the main thread
+ * reads the next; each chunk is one register transaction with prepared
+ * statements. Safety: a chunk's files are written as NAME.tmp, synced once
+ * (syncfs), the chunk commits, and only then are the files renamed into
+ * place; so a file under its final name always belongs to a registered
+ * credential. After a crash, uncommitted rows are issued again by a rerun
+ * (their .tmp files overwritten), and committed rows whose rename did not
+ * happen get it on the rerun. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +70,7 @@ struct job {
 	size_t line;
 	char ref[LP_REG_REF_MAX + 1];
 	char batch_key[LP_REG_KEY_MAX + 1];
-	char fname[LP_REG_REF_MAX + 8];
+	char fname[LP_REG_REF_MAX + 24];
 	char *cells;                  /* the row's fields, NUL-separated (owned) */
 	size_t cell_len[MAX_COLS];
 	size_t cell_line[MAX_COLS];
@@ -214,15 +218,24 @@ static json_t *cell_value(const lp_claim_def *def, const char *text, size_t len,
 	}
 }
 
-/* A file name from a learner reference: [A-Za-z0-9._-] kept, others '_'. */
-static void file_name(const char *ref, char *out, size_t cap)
+/* A file name from a learner reference: [A-Za-z0-9._-] kept, others '_';
+ * when anything was replaced, 8 hex digits of the row key are added so
+ * that two references never share a name ("a/b" and "a_b"). */
+static void file_name(const char *ref, const char *key, char *out, size_t cap)
 {
 	size_t i = 0;
-	for (; ref[i] && i + 6 < cap; i++) {
+	bool changed = false;
+	for (; ref[i] && i + 16 < cap; i++) {
 		char ch = ref[i];
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 			  ch == '-' || ch == '_' || (ch == '.' && i > 0);
 		out[i] = ok ? ch : '_';
+		changed |= !ok;
+	}
+	if (changed || ref[i]) {
+		out[i++] = '-';
+		memcpy(out + i, key, 8);
+		i += 8;
 	}
 	memcpy(out + i, ".cred", 6);
 }
@@ -494,17 +507,17 @@ static void pool_stop(struct pool *p)
 	pthread_mutex_destroy(&p->mu);
 }
 
-/* Write one credential file: temporary name, then rename (no fsync here:
- * the chunk is synced once before it commits). */
+/* Write one credential file under its temporary name D/NAME.tmp. It is
+ * renamed into place by the main thread once the chunk has committed, so
+ * a file under the final name always belongs to a registered credential. */
 static int write_cred(const char *dir, const struct job *j)
 {
-	char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+	char tmp[ISSUER_PATH_MAX + 8];
 	const uint8_t *p = j->cred.ptr;
 	size_t left = j->cred.len;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", dir, j->fname);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, j->fname);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
@@ -522,13 +535,28 @@ static int write_cred(const char *dir, const struct job *j)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (close(fd) != 0) {
 		int e = errno;
 		unlink(tmp);
 		errno = e;
 		return -1;
 	}
 	return 0;
+}
+
+/* After the commit: move the chunk's files to their final names. */
+static void publish_files(const char *dir, struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+		if (!jobs[i].written)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, jobs[i].fname);
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		if (rename(tmp, path) != 0)
+			cli_warn("line %zu: the credential of %s is issued but stays in %s: %s; rename it to %s",
+				 jobs[i].line, jobs[i].ref, tmp, strerror(errno), path);
+	}
 }
 
 static void free_jobs(struct job *jobs, size_t n)
@@ -615,6 +643,7 @@ static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job 
 			 "cannot commit the register; this chunk of %zu rows was not issued", n);
 		goto remove_files;
 	}
+	publish_files(b->out_dir, jobs, n);
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
 		if (j->err == LP_OK) {
@@ -638,11 +667,11 @@ undo:
 	lp_register_rollback(b->x.s->reg);
 remove_files:
 	for (size_t i = 0; i < n; i++) {
-		char path[ISSUER_PATH_MAX];
+		char tmp[ISSUER_PATH_MAX + 8];
 		if (!jobs[i].written)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", b->out_dir, jobs[i].fname);
-		unlink(path);
+		snprintf(tmp, sizeof tmp, "%s/%s.tmp", b->out_dir, jobs[i].fname);
+		unlink(tmp);
 	}
 	return false;
 }
@@ -889,12 +918,17 @@ int cmd_issue_batch(int argc, char **argv)
 				fatal = true;
 				break;
 			}
-			file_name(j->ref, j->fname, sizeof j->fname);
+			file_name(j->ref, j->batch_key, j->fname, sizeof j->fname);
 			if (prev == KS_REGISTER) {
-				char path[ISSUER_PATH_MAX];
+				char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
 				rep.skipped++;
 				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
-				if (access(path, F_OK) != 0) {
+				snprintf(tmp, sizeof tmp, "%s.tmp", path);
+				/* issued, but interrupted before its file got its name */
+				if (access(path, F_OK) != 0 && access(tmp, F_OK) == 0 && rename(tmp, path) == 0)
+					cli_warn("line %zu: %s was issued by an interrupted run; its file %s is now in place",
+						 row.line, j->ref, path);
+				else if (access(path, F_OK) != 0) {
 					char cti[LP_REG_CTI_MAX + 1] = "?";
 					bool seen_before;
 					if (lp_register_batch_seen(s.reg, j->batch_key, &seen_before, cti) != LP_OK)
@@ -910,6 +944,19 @@ int cmd_issue_batch(int argc, char **argv)
 					    "studentId '%s' is also on line %zu; a learner gets one credential per template",
 					    j->ref, prev);
 				goto progress;
+			}
+			{
+				/* never replace another credential's file (e.g. of
+				 * another template issued into the same folder) */
+				char path[ISSUER_PATH_MAX];
+				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
+				if (access(path, F_OK) == 0) {
+					add_failure(&rep, row.line, ref_col + 1, "studentId",
+						    "%s already exists (another credential of this learner?); "
+						    "use another --out-dir for each template",
+						    path);
+					goto progress;
+				}
 			}
 			for (size_t i = 0; i < ncols; i++)
 				total += row.field[i].len + 1;
@@ -963,9 +1010,9 @@ progress:
 			lp_register_rollback(s.reg);
 			for (size_t i = 0; i < ninflight; i++)
 				if (inflight[i].written) {
-					char path[ISSUER_PATH_MAX];
-					snprintf(path, sizeof path, "%s/%s", out_dir, inflight[i].fname);
-					unlink(path);
+					char tmp[ISSUER_PATH_MAX + 8];
+					snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, inflight[i].fname);
+					unlink(tmp);
 				}
 		} else if (!chunk_finish(&b, &pool, dirfd, inflight, ninflight, &rep)) {
 			fatal = true;
@@ -973,6 +1020,8 @@ progress:
 		free_jobs(inflight, ninflight);
 	}
 	free_jobs(cur, ncur);
+	if (!fatal && rep.issued && syncfs(dirfd) != 0)
+		cli_warn("cannot sync '%s': %s", out_dir, strerror(errno));
 	cli_progress_end(&prog);
 
 	if (rep.nfail > 1)

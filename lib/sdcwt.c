@@ -815,6 +815,9 @@ static lp_err rebuild(struct rctx *c, const cbor_item_t *it, size_t depth, int p
 		return rebuild_map(c, it, depth, place, out);
 	if (cbor_isa_array(it))
 		return rebuild_array(c, it, depth, out);
+	if (cbor_isa_tag(it) && cbor_tag_value(it) == TAG_REDACTED_ELEMENT)
+		return lp_diag_set(c->d, LP_ERR_DISCLOSURE, 0,
+				   "a redacted-element tag (60) outside an array");
 	if (cbor_isa_tag(it)) {
 		cbor_item_t *inner = cbor_tag_item(it), *v = NULL;
 		lp_err e = rebuild(c, inner, depth + 1, 3, &v);

@@ -6,7 +6,7 @@
 #   scripts/assemble-format.sh --check  fails when docs/format.md is stale
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts="overview transport cose credential status request trust wallet"
+parts="overview transport cose credential status request trust wallet route"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 {

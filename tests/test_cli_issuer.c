@@ -521,10 +521,15 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 {
 	char *dir = make_store("s", "https://www.roc.example", "ROC");
 	char *outd = lpt_fmt("%s/out", root);
+	/* small chunks and more threads than rows per chunk: several chunks
+	 * in flight one after the other */
 	lpt_run r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", EX "/learners.csv",
-			   "--out-dir", outd, "--passphrase-file", passfile, "--json", NULL);
+			   "--out-dir", outd, "--passphrase-file", passfile, "--json", "--chunk", "7", "--threads", "3",
+			   NULL);
 	OK_RUN(r);
 	json_t *v = run_json(&r);
+	cr_assert_eq(json_array_size(json_object_get(v, "credentials")),
+		     (size_t)json_integer_value(json_object_get(v, "issued")));
 	size_t rows = (size_t)json_integer_value(json_object_get(v, "rows"));
 	cr_assert_geq(rows, 30);
 	cr_assert_eq((size_t)json_integer_value(json_object_get(v, "issued")), rows);
@@ -571,7 +576,7 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	char *bad = lpt_fmt("%s/bad.csv", root), *outb = lpt_fmt("%s/outb", root);
 	lpt_write_file(bad, csv, strlen(csv));
 	r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", bad, "--out-dir", outb,
-		   "--passphrase-file", passfile, "--json", NULL);
+		   "--passphrase-file", passfile, "--json", "--chunk", "2", NULL);
 	cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
 	v = run_json(&r);
 	cr_assert_eq(json_integer_value(json_object_get(v, "issued")), 2);
@@ -595,6 +600,35 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	free(f);
 	cr_assert_eq(register_count(dir), rows + 2);
 
+	/* another template into the same folder never replaces a file */
+	r = issuer("issue-batch", "--dir", dir, "--template", "diploma", "--csv", EX "/learners.csv", "--out-dir", outd,
+		   "--passphrase-file", passfile, "--json", NULL);
+	cr_assert_eq(r.status, 1);
+	v = run_json(&r);
+	cr_assert_eq(json_integer_value(json_object_get(v, "issued")), 0);
+	cr_assert_eq((size_t)json_integer_value(json_object_get(v, "failed")), rows);
+	json_decref(v);
+	cr_assert_not_null(strstr(r.err, "already exists"), "%s", r.err);
+	lpt_run_free(&r);
+	cr_assert_eq(register_count(dir), rows + 2);
+
+	/* an unusual studentId gets a file name of its own */
+	const char *odd = "studentId,fullName\r\nA/B,Een\r\nA_B,Twee\r\n";
+	char *oddf = lpt_fmt("%s/odd.csv", root), *oddd = lpt_fmt("%s/oddout", root);
+	lpt_write_file(oddf, odd, strlen(odd));
+	r = issuer("issue-batch", "--dir", dir, "--template", "microcredential", "--csv", oddf, "--out-dir", oddd,
+		   "--passphrase-file", passfile, "--json", NULL);
+	OK_RUN(r);
+	v = run_json(&r);
+	json_t *creds = json_object_get(v, "credentials");
+	cr_assert_eq(json_array_size(creds), 2);
+	cr_assert_str_neq(json_string_value(json_object_get(json_array_get(creds, 0), "file")),
+			  json_string_value(json_object_get(json_array_get(creds, 1), "file")));
+	json_decref(v);
+	lpt_run_free(&r);
+	free(oddf);
+	free(oddd);
+
 	/* header problems stop everything */
 	const char *badhdr = "studentId,fullName,shoeSize\r\nX1,A,44\r\n";
 	lpt_write_file(bad, badhdr, strlen(badhdr));
@@ -610,7 +644,7 @@ Test(issuer, batch_with_bad_rows_and_rerun)
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, "fixed by template"), "%s", r.err);
 	lpt_run_free(&r);
-	cr_assert_eq(register_count(dir), rows + 2);
+	cr_assert_eq(register_count(dir), rows + 4);
 
 	lp_trust_store_free(ts);
 	free(desc);
@@ -793,7 +827,7 @@ Test(issuer, key_rotation_keeps_old_credentials_valid)
 }
 
 /* An accreditation body recognising schools; returns the signed list path. */
-static char *make_trust_list(const char *const *descs, size_t n, char **anchor_json)
+static char *make_trust_list(const char *const *descs, size_t n, char **anchor_json, const char *from)
 {
 	char *adir = lpt_fmt("%s/anchor", root), *tl = lpt_fmt("%s/trustlist.cwt", root);
 	lpt_run r = issuer("trustlist", "init", "--dir", adir, "--id", "https://www.nvao.example", "--name",
@@ -802,7 +836,8 @@ static char *make_trust_list(const char *const *descs, size_t n, char **anchor_j
 	OK_RUN(r);
 	lpt_run_free(&r);
 	for (size_t i = 0; i < n; i++) {
-		r = issuer("trustlist", "add", "--dir", adir, descs[i], "--from", "2020-01-01", NULL);
+		r = from ? issuer("trustlist", "add", "--dir", adir, descs[i], "--from", from, NULL)
+			 : issuer("trustlist", "add", "--dir", adir, descs[i], NULL);
 		OK_RUN(r);
 		lpt_run_free(&r);
 	}
@@ -819,13 +854,18 @@ Test(issuer, trust_list_signing)
 	char *a = make_store("a", "https://www.roc-a.example", "ROC A");
 	char *b = make_store("b", "https://www.roc-b.example", "ROC B");
 	char *da = export_desc(a), *db = export_desc(b), *anchor;
-	const char *descs[] = { da };
-	char *tl = make_trust_list(descs, 1, &anchor);
 	char *ca = lpt_fmt("%s/a.cred", root), *cb = lpt_fmt("%s/b.cred", root);
+	/* issued before the school is put on the list: by default a school is
+	 * recognised since its oldest key, so this still verifies */
 	lpt_run r = issuer("issue", "--dir", a, "--template", "keuzedeel", "--claims", EX "/learner.json", "--out", ca,
 			   "--passphrase-file", passfile, NULL);
 	OK_RUN(r);
 	lpt_run_free(&r);
+	time_t t0 = time(NULL);
+	while (time(NULL) == t0)
+		;
+	const char *descs[] = { da };
+	char *tl = make_trust_list(descs, 1, &anchor, NULL);
 	r = issuer("issue", "--dir", b, "--template", "keuzedeel", "--claims", EX "/learner.json", "--out", cb,
 		   "--passphrase-file", passfile, NULL);
 	OK_RUN(r);
@@ -1015,7 +1055,7 @@ Test(issuer, compose_from_modules_of_two_schools)
 	char *x = make_store("x", idx, "Onbekende school");
 	char *da = export_desc(a), *db = export_desc(b), *dc = export_desc(c), *anchor;
 	const char *descs[] = { da, db, dc };
-	char *tl = make_trust_list(descs, 3, &anchor);
+	char *tl = make_trust_list(descs, 3, &anchor, "2020-01-01");
 	char *other = lpt_fmt("%s/other.json", root);
 	const char *ol = "{\"fullName\":\"Daan Visser\",\"studentId\":\"S9\"}";
 	lpt_write_file(other, ol, strlen(ol));

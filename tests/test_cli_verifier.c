@@ -3,6 +3,7 @@
  * holder), text, stdin and images (zbarimg-readable PNGs, scaled, noisy,
  * JPEG), and every check and bad input of issue 5, including the hand-made
  * negative vectors in test-vectors/negative/. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +657,20 @@ Test(cli_verifier, challenge_once_only)
 	json_decref(j);
 	j = verify_json(t, 0, "--challenge", json_string_value(json_object_get(ch2, "display")), NULL);
 	json_decref(j);
+	/* typed in lower case with dashes by the learner: still the same challenge */
+	json_t *ch5 = new_challenge(AT);
+	char low[32];
+	snprintf(low, sizeof low, "%s", json_string_value(json_object_get(ch5, "display")));
+	for (char *q = low; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	lp_buf p5 = present_bytes(lp_buf_view(&c), aud, low, &h1, T_AT - 10);
+	char *t5 = to_text(lp_buf_view(&p5));
+	j = verify_json(t5, 0, NULL);
+	cr_assert(json_is_true(json_object_get(json_object_get(j, "replay_protection"), "prevented")));
+	json_decref(j);
+	free(t5);
+	lp_buf_free(&p5);
+	json_decref(ch5);
 	j = verify_json(t, 1, "--challenge", code2, NULL);
 	cr_assert(has_reason(j, "challenge"), "used once already");
 	json_decref(j);
@@ -1196,4 +1211,125 @@ Test(cli_verifier, end_to_end_with_issuer_and_wallet_programs, .timeout = 300)
 	char *all[] = { pass, sd, ad, w, tmpl, learner, iss, list, req, cr, st, png, anchor_file };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
+}
+
+Test(cli_verifier, status_list_command_and_rollback)
+{
+	employer_setup(true);
+	lpt_run r = vf(NULL, "status", "list", "--json", "--at", AT, NULL);
+	expect(r, 0, "status list");
+	json_t *j = json_loads(r.out, 0, NULL);
+	json_t *e = json_array_get(json_object_get(j, "status_lists"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "uri")), STATUS_URI);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "issuer")), A_ID);
+	cr_assert_eq(json_integer_value(json_object_get(e, "age_seconds")), 3600);
+	cr_assert_str_eq(json_string_value(json_object_get(e, "freshness")), "fresh");
+	json_decref(j);
+	lpt_run_free(&r);
+	/* an older list for the same URI is refused (no rollback to before a revocation) */
+	lp_status_list sl;
+	cr_assert_eq(lp_status_list_create(&sl, 1000, 2), LP_OK);
+	lp_status_token_params sp = { .uri = STATUS_URI, .iat = T_ISSUE - 86400, .exp = T_ISSUE + 86400,
+				      .ttl = 86400, .kid = (const uint8_t *)"a2", .kid_len = 2 };
+	lp_buf tok = { 0 };
+	cr_assert_eq(lp_status_token_sign(&sl, &sp, a2.sk, &tok), LP_OK);
+	write_buf("status-old.cwt", lp_buf_view(&tok));
+	char *old = path("status-old.cwt");
+	r = vf(NULL, "status", "import", old, "--at", AT, NULL);
+	expect(r, 1, "older status list");
+	cr_assert(strstr(r.err, "older") != NULL, "%s", r.err);
+	lpt_run_free(&r);
+	char *t = walkup(7);
+	expect_invalid(t, "revoked", "the newer list still decides");
+	free(t);
+	free(old);
+	lp_buf_free(&tok);
+	lp_status_list_free(&sl);
+}
+
+Test(cli_verifier, merged_school_credential_decades_later)
+{
+	/* C merged into E in 2026; E is pinned with C as its predecessor. A
+	 * 2025 credential of C verifies in 2046. */
+	lp_buf dc = desc("https://roc-c.example", "ROC C", "c1", &b, Y2026, NULL, NULL);
+	lp_pubkey ek;
+	lp_pubkey_ed25519(&ek, d_.pk);
+	lp_issuer_key_entry keys[] = { { "e1", &ek, Y2026, 0 } };
+	lp_view preds[] = { lp_buf_view(&dc) };
+	lp_issuer_desc_params p = { .id = "https://roc-e.example", .name = "ROC E", .country = "NL",
+				    .keys = keys, .n_keys = 1, .predecessors = preds, .n_predecessors = 1 };
+	lp_buf de = { 0 };
+	cr_assert_eq(lp_issuer_desc_write(&p, &de), LP_OK);
+	write_buf("e.json", lp_buf_view(&de));
+	char *ef = path("e.json");
+	lpt_run r = vf(NULL, "trust", "pin", ef, NULL);
+	expect(r, 0, "pin the merged school");
+	lpt_run_free(&r);
+	lp_buf c = cred("https://roc-c.example", "c1", &b, DIPLOMA, Y2026 - 180 * 86400, 5, &h1);
+	lp_buf pr = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, 2398377600 - 60);
+	char *t = to_text(lp_buf_view(&pr));
+	r = vf(t, "verify", "--at", "2046-01-01", NULL);
+	expect(r, 0, "a credential of the merged school in 2046");
+	cr_assert(strstr(r.out, "Now part of:") && strstr(r.out, "https://roc-e.example"), "%s", r.out);
+	lpt_run_free(&r);
+	free(t);
+	lp_buf_free(&pr);
+	lp_buf_free(&c);
+	/* issued by C after the merger: its key had ended */
+	c = cred("https://roc-c.example", "c1", &b, DIPLOMA, Y2026 + 86400, 5, &h1);
+	pr = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, 2398377600 - 60);
+	t = to_text(lp_buf_view(&pr));
+	r = vf(t, "verify", "--at", "2046-01-01", "--json", NULL);
+	expect(r, 1, "C's key used after the merger");
+	cr_assert(strstr(r.out, "key_period") != NULL, "%s", r.out);
+	lpt_run_free(&r);
+	free(t);
+	lp_buf_free(&pr);
+	lp_buf_free(&c);
+	free(ef);
+	lp_buf_free(&de);
+	lp_buf_free(&dc);
+}
+
+Test(cli_verifier, forged_signature_time_order_and_expiry)
+{
+	employer_setup(true);
+	/* A's kid, but signed by another key */
+	lp_buf c = cred(A_ID, "a2", &evil, DIPLOMA, T_ISSUE, 5, &h1);
+	lp_buf p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_AT - 60);
+	char *t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "signature", "issuer signature by a key not A's");
+	free(t);
+	lp_buf_free(&p);
+	/* a presentation dated before the credential was issued */
+	lp_buf_free(&c);
+	c = cred(A_ID, "a2", &a2, DIPLOMA, T_ISSUE, 5, &h1);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 3600);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "time_order", "presented before it was issued");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
+	/* an expired credential */
+	lp_pubkey hp;
+	lp_pubkey_ed25519(&hp, h1.pk);
+	lp_sdcwt_issue_params ip;
+	lp_sdcwt_issue_params_init(&ip);
+	ip.iss = A_ID;
+	ip.kid = (const uint8_t *)"a2";
+	ip.kid_len = 2;
+	ip.vct = MICRO;
+	ip.iat = T_ISSUE - 86400;
+	ip.has_exp = true;
+	ip.exp = T_ISSUE;
+	ip.holder = &hp;
+	ip.claims_json = claims;
+	ip.claims_json_len = strlen(claims);
+	cr_assert_eq(lp_sdcwt_issue(&ip, a2.sk, &c, NULL, NULL), LP_OK);
+	p = present_bytes(lp_buf_view(&c), WALKUP, NULL, &h1, T_ISSUE - 60);
+	t = to_text(lp_buf_view(&p));
+	expect_invalid(t, "expired", "credential past its exp");
+	free(t);
+	lp_buf_free(&p);
+	lp_buf_free(&c);
 }

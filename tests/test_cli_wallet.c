@@ -28,6 +28,7 @@
 #include "leerpas/codec.h"
 #include "leerpas/fileio.h"
 #include "leerpas/request.h"
+#include "leerpas/status.h"
 #include "leerpas/sdcwt.h"
 #include "leerpas/trust.h"
 #include "leerpas/wallet.h"
@@ -397,7 +398,7 @@ static int pty_finish(struct pty *p)
 Test(cli_wallet, help_for_every_command)
 {
 	const char *cmds[] = { "init", "request", "import", "list", "show", "present", "log",
-			       "export", "backup", "restore", "recover", "passwd", "remove" };
+			       "export", "backup", "restore", "recover", "passwd", "remove", "status" };
 	cr_assert_eq(run("--help"), 0);
 	ASSERT_OUT_HAS("Usage: leerpas-wallet");
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -615,7 +616,7 @@ Test(cli_wallet, present_text_verifies_and_reveals_only_what_was_chosen)
 {
 	wallet_with_credential(1);
 	cr_assert_eq(run("present basis-python %s --show fullName,grade --audience https://werkgever.nl "
-			 "--challenge Q7X2-9KLM --text",
+			 "--challenge 'q7x2-9klm o4tr' --text",
 			 COMMON),
 		     0);
 	ASSERT_ERR_HAS("The verifier will see:");
@@ -627,7 +628,8 @@ Test(cli_wallet, present_text_verifies_and_reveals_only_what_was_chosen)
 	cr_assert_eq(strncmp(o, "LP1:", 4), 0, "%s", o);
 	o[strcspn(o, "\n")] = '\0';
 	lp_err e;
-	char *claims = verify_text(o, "https://werkgever.nl", "Q7X2-9KLM", &e);
+	/* the code as typed is read as leerpas-verifier normalises it (L is 1) */
+	char *claims = verify_text(o, "https://werkgever.nl", "Q7X29K1M04TR", &e);
 	cr_assert_eq(e, LP_OK, "%s", lp_err_str(e));
 	cr_assert(strstr(claims, "\"fullName\":\"Sanne de Vries\""), "%s", claims);
 	cr_assert(strstr(claims, "\"grade\":\"8,1\""), "%s", claims);
@@ -637,7 +639,7 @@ Test(cli_wallet, present_text_verifies_and_reveals_only_what_was_chosen)
 	cr_assert_null(strstr(claims, "examen 12 mei"), "%s", claims);
 	free(claims);
 	/* another verifier or another challenge: refused */
-	claims = verify_text(o, "https://elders.nl", "Q7X2-9KLM", &e);
+	claims = verify_text(o, "https://elders.nl", "Q7X29K1M04TR", &e);
 	cr_assert_eq(e, LP_ERR_AUDIENCE);
 	free(claims);
 	claims = verify_text(o, "https://werkgever.nl", "other", &e);
@@ -739,6 +741,9 @@ Test(cli_wallet, present_shows_preview_and_asks_on_a_terminal)
 	cr_assert(strstr(p.buf, "The verifier will see:"), "%s", p.buf);
 	cr_assert(strstr(p.buf, "Name: Sanne de Vries"), "%s", p.buf);
 	cr_assert(strstr(p.buf, "Title: Basis Python"), "%s", p.buf);
+	/* while it waits, the wallet is in use: another program is refused */
+	cr_assert_eq(run("list %s", COMMON), 2);
+	ASSERT_ERR_HAS("in use by another program");
 	pty_send(&p, "n\n");
 	cr_assert_eq(pty_finish(&p), 1);
 	cr_assert(strstr(p.buf, "Nothing was made"), "%s", p.buf);
@@ -789,10 +794,18 @@ Test(cli_wallet, log_lists_every_presentation)
 	ASSERT_OUT_HAS("to: https://a.nl");
 	ASSERT_OUT_HAS("revealed: Name");
 	ASSERT_OUT_HAS("anyone who scanned it, challenge ABC");
+	cr_assert_eq(run("present basis-python %s --show grade --challenge 'n0nce_with/other+chars' --text", COMMON), 0);
+	char *o0 = out();
+	o0[strcspn(o0, "\n")] = '\0';
+	lp_err e0;
+	char *c0 = verify_text(o0, LP_WALLET_AUD_WALKUP, "n0nce_with/other+chars", &e0);
+	cr_assert_eq(e0, LP_OK, "a challenge that is not a typed code is carried as is");
+	free(c0);
+	free(o0);
 	cr_assert_eq(run("log %s --json", COMMON), 0);
 	char *o = out();
 	json_t *j = json_loads(o, 0, NULL);
-	cr_assert_eq(json_array_size(j), 2);
+	cr_assert_eq(json_array_size(j), 3);
 	json_t *l = json_array_get(j, 0);
 	cr_assert_str_eq(json_string_value(json_object_get(l, "audience")), "https://a.nl");
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(l, "disclosed"), 0)), "fullName");
@@ -1275,5 +1288,115 @@ Test(cli_wallet, killed_during_backup_leaves_the_wallet_intact)
 			lp_wallet_close(w);
 		}
 	}
+	lp_buf_free(&before);
+}
+
+/* The school publishes its status list with entry 42 (our credential) set. */
+static void school_status(const char *path, unsigned value, int64_t iat, const uint8_t *sk)
+{
+	lp_status_list l;
+	cr_assert_eq(lp_status_list_create(&l, 128, 2), LP_OK);
+	cr_assert_eq(lp_status_list_set(&l, 42, value), LP_OK);
+	lp_status_token_params p;
+	memset(&p, 0, sizeof p);
+	p.uri = ISS "/status.cwt";
+	p.iat = iat;
+	p.kid = (const uint8_t *)"k1";
+	p.kid_len = 2;
+	lp_buf b;
+	cr_assert_eq(lp_status_token_sign(&l, &p, sk, &b), LP_OK);
+	cr_assert_eq(lp_file_write_atomic(path, lp_buf_view(&b), 0644, 0), LP_OK);
+	lp_buf_free(&b);
+	lp_status_list_free(&l);
+}
+
+Test(cli_wallet, status_lists_set_the_status_as_last_known)
+{
+	wallet_with_credential(2);
+	char sl[200], desc[200], forged[200];
+	snprintf(sl, sizeof sl, "%s/status.cwt", T);
+	snprintf(desc, sizeof desc, "%s/school.json", T);
+	snprintf(forged, sizeof forged, "%s/forged.cwt", T);
+	school_describe(desc, school_pk);
+	int64_t now = (int64_t)time(NULL);
+	school_status(sl, LP_STATUS_VALID, now - 100, school_sk);
+	cr_assert_eq(run("status %s status.cwt --issuer-key school.json", COMMON), 0);
+	ASSERT_OUT_HAS("basis-python: valid");
+	cr_assert_eq(run("list %s", COMMON), 0);
+	ASSERT_OUT_HAS("status: valid");
+	/* a list signed by someone else is refused and records nothing */
+	uint8_t opk[32], osk[64];
+	crypto_sign_keypair(opk, osk);
+	school_status(forged, LP_STATUS_INVALID, now - 50, osk);
+	lp_buf before = read_file(W);
+	cr_assert_eq(run("status %s forged.cwt --issuer-key school.json", COMMON), 1);
+	ASSERT_ERR_HAS("does not verify");
+	cr_assert(same_file(W, &before));
+	/* revoked, then an older list does not undo it */
+	school_status(sl, LP_STATUS_INVALID, now - 10, school_sk);
+	cr_assert_eq(run("status %s status.cwt --issuer-key school.json --json", COMMON), 0);
+	ASSERT_OUT_HAS("\"revoked\"");
+	school_status(sl, LP_STATUS_VALID, now - 1000, school_sk);
+	cr_assert_eq(run("status %s status.cwt --issuer-key school.json", COMMON), 0);
+	ASSERT_ERR_HAS("older than what the wallet knows");
+	cr_assert_eq(run("list %s", COMMON), 0);
+	ASSERT_OUT_HAS("status: revoked");
+	/* presenting a revoked credential warns */
+	cr_assert_eq(run("present basis-python %s --show grade --text", COMMON), 0);
+	ASSERT_ERR_HAS("revoked this credential");
+	/* without --issuer-key: read, and said to be unchecked */
+	school_status(sl, LP_STATUS_SUSPENDED, now, school_sk);
+	cr_assert_eq(run("status %s status.cwt", COMMON), 0);
+	ASSERT_OUT_HAS("suspended (status list of");
+	ASSERT_OUT_HAS("signature not checked");
+	write_text(sl, "garbage");
+	cr_assert_eq(run("status %s status.cwt", COMMON), 2);
+	cr_assert_eq(run("status %s", COMMON), 2);
+	lp_buf_free(&before);
+}
+
+/* Run the wallet with a file size limit of 512 bytes: every write of the
+ * wallet fails as on a full disk (EFBIG; the program ignores SIGXFSZ).
+ * stderr goes through a pipe to T/err, outside the limit. */
+static int run_full_disk(const char *args)
+{
+	char cmd[2048], rcp[200];
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && (ulimit -f 1; %s %s >/dev/null; echo $? > %s/rc) 2>&1 | cat > %s/err", T, BIN, args,
+		 T, T);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	snprintf(rcp, sizeof rcp, "%s/rc", T);
+	char *r = slurp(rcp);
+	cr_assert_not_null(r);
+	int rc = atoi(r);
+	free(r);
+	return rc;
+}
+
+Test(cli_wallet, a_full_disk_is_reported_and_changes_nothing)
+{
+	wallet_with_credential(1);
+	lp_buf before = read_file(W);
+	char args[600];
+	snprintf(args, sizeof args, "present basis-python %s --show grade --text", COMMON);
+	cr_assert_eq(run_full_disk(args), 2);
+	ASSERT_ERR_HAS("cannot save the wallet");
+	ASSERT_ERR_HAS("unchanged");
+	cr_assert(same_file(W, &before), "the wallet is unchanged");
+	snprintf(args, sizeof args, "passwd %s --new-passphrase-file %s", COMMON, PW);
+	cr_assert_eq(run_full_disk(args), 2);
+	cr_assert(same_file(W, &before));
+	snprintf(args, sizeof args, "backup %s --out b.lpw", COMMON);
+	cr_assert_eq(run_full_disk(args), 2);
+	ASSERT_ERR_HAS("cannot write the backup");
+	char b[200];
+	snprintf(b, sizeof b, "%s/b.lpw", T);
+	cr_assert_neq(access(b, F_OK), 0, "no partial backup left behind");
+	cr_assert(same_file(W, &before));
+	/* no temporary files are left behind either */
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", T);
+	cr_assert_neq(system(cmd), 0, "temporary files were removed");
 	lp_buf_free(&before);
 }

@@ -15,6 +15,7 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 #include "leerpas/fileio.h"
+#include "leerpas/qr.h"
 #include "leerpas/sdcwt.h"
 
 #define T0 1782864000 /* 2026-07-01T00:00:00Z */
@@ -1404,6 +1405,13 @@ Test(sdcwt, worked_examples_match_files)
 	sb_add(&info, "disclosed:            fullName, grade\n");
 	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
 	       cred.len, pres.len, qr.len);
+	for (int ecc = LP_QR_ECC_L; ecc <= LP_QR_ECC_M; ecc++) {
+		lp_qr sym;
+		cr_assert_eq(lp_qr_encode(lp_view_of(qr.ptr, qr.len), (lp_qr_ecc)ecc, &sym), LP_OK);
+		sb_add(&info, "QR code, level %c:     version %d, %zu x %zu modules\n", ecc ? 'M' : 'L',
+		       sym.version, sym.width, sym.width);
+		lp_qr_free(&sym);
+	}
 	{
 		/* The first disclosure, bstr-wrapped as it is hashed, and its digest. */
 		cbor_item_t *sd = sd_claims_of(lp_buf_view(&cred));
@@ -1482,4 +1490,51 @@ Test(sdcwt, worked_examples_match_files)
 	lp_buf_free(&back);
 	lp_buf_free(&pres);
 	lp_buf_free(&cred);
+}
+
+/* Map keys other than integers, short text and simple(59) (e.g. the
+ * pre-issuance tag 58(k)), and disclosures matched at the wrong kind of
+ * place, are refused; array-element disclosures are put back in order. */
+Test(sdcwt, keys_and_places)
+{
+	lp_sdcwt_verify_params v;
+	struct trust t;
+	verify_params(&v, &t);
+	for (int kind = 0; kind < 4; kind++) {
+		uint8_t dg[2][32];
+		cbor_item_t *pl = cred_payload(T0, NONE, NONE, true);
+		cbor_item_t *sd = cbor_new_definite_array(2);
+		cbor_item_t *arr = cbor_new_definite_array(3);
+		cbor_item_t *d0 = kind == 1 ? disclosure(TXT("b"), I(7), dg[0]) : disclosure(TXT("b"), NULL, dg[0]);
+		cbor_item_t *d1 = disclosure(NULL, NULL, dg[1]); /* a decoy element */
+		cr_assert(cbor_array_push(arr, cbor_move(TXT("a"))));
+		cr_assert(cbor_array_push(arr, cbor_move(cbor_build_tag(60, cbor_move(BYTES(dg[0], 32))))));
+		cr_assert(cbor_array_push(arr, cbor_move(cbor_build_tag(60, cbor_move(BYTES(dg[1], 32))))));
+		PUT(pl, I(500), arr);
+		if (kind == 2)
+			PUT(pl, cbor_build_tag(58, cbor_move(I(501))), TXT("tagged key"));
+		if (kind == 3)
+			PUT(pl, I(502), cbor_build_tag(60, cbor_move(BYTES(dg[1], 32)))); /* not in an array */
+		cr_assert(cbor_array_push(sd, d0));
+		cr_assert(cbor_array_push(sd, d1));
+		cbor_decref(&d0);
+		cbor_decref(&d1);
+		cbor_item_t *cwt = sign_cwt(pl, sd, LP_TYP_SD_CWT, -16);
+		lp_buf pres = make_kbt(cwt, kbt_payload("https://werkgever.example", T0 + 10, NONE, NONE, false),
+				       K.holder_sk, LP_TYP_SD_KBT);
+		char msg[300];
+		lp_err e = verify_bytes(lp_buf_view(&pres), &v, msg, sizeof msg);
+		if (kind == 0) {
+			cr_expect_eq(e, LP_OK, "%s", msg);
+			cr_expect_not_null(strstr(msg, "\"500\":[\"a\",\"b\"]"), "%s", msg);
+		} else if (kind == 1) {
+			cr_expect_eq(e, LP_ERR_DISCLOSURE, "key disclosure in an array: %s", msg);
+		} else if (kind == 2) {
+			cr_expect_eq(e, LP_ERR_CLAIMS, "tagged map key: %s", msg);
+		} else {
+			cr_expect_eq(e, LP_ERR_DISCLOSURE, "tag 60 outside an array: %s", msg);
+		}
+		lp_buf_free(&pres);
+		cbor_decref(&cwt);
+	}
 }

@@ -2,7 +2,9 @@
  * (issued and presented with the real library code), every single-byte
  * change, every truncation and every one-byte extension or insertion is
  * rejected, never VALID and never with claims shown; the same at the LP1
- * text level, where only changes that decode to the very same bytes pass. */
+ * text level, where only changes that decode to the very same bytes pass;
+ * and a change at every byte position, truncations and extensions through
+ * the leerpas-verifier program (exit 1, no VALID, no claims printed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <sodium.h>
 
+#include "helper.h"
 #include "helper_harden.h"
 #include "leerpas/codec.h"
 #include "leerpas/sdcwt.h"
@@ -246,4 +249,113 @@ Test(tamper, microcredential_lp1_text)
 Test(tamper, diploma_lp1_text)
 {
 	lp1_tamper(HH_DIPLOMA);
+}
+
+/* ---- through the verifier program ------------------------------------------------ */
+
+/* A verifier store that pins the school (as an employer who checked the
+ * school's description by hand would). Returns the store path (owned). */
+static char *verifier_store(char **tmp)
+{
+	*tmp = lpt_tmpdir();
+	char *store = lpt_fmt("%s/store", *tmp), *desc = lpt_fmt("%s/school.json", *tmp);
+	lp_buf d = hh_school_desc(school_pk, 1577836800, 0);
+	lpt_write_file(desc, d.ptr, d.len);
+	lp_buf_free(&d);
+	lpt_run r = lpt_run_args(NULL, "leerpas-verifier", "trust", "pin", desc, "--store", store, NULL);
+	cr_assert_eq(r.status, 0, "trust pin: %s", r.err);
+	lpt_run_free(&r);
+	free(desc);
+	return store;
+}
+
+/* Run `verify` on one LP1 text; return the exit status, and check that a
+ * refusal never prints VALID nor any of the learner's claims. */
+static int program_verify(const char *store, const char *text, size_t len, const char *what,
+			  size_t pos)
+{
+	char *in = malloc(len + 2);
+	cr_assert_not_null(in);
+	memcpy(in, text, len);
+	in[len] = '\n';
+	in[len + 1] = 0;
+	char at[32];
+	snprintf(at, sizeof at, "%lld", (long long)HH_NOW);
+	lpt_run r = lpt_run_args(in, "leerpas-verifier", "verify", "-", "--store", store, "--audience",
+				 HH_AUD, "--at", at, NULL);
+	int st = r.status;
+	if (st != 0) {
+		cr_assert_eq(st, 1, "%s at %zu: exit %d (expected 1): %s", what, pos, st, r.err);
+		cr_assert_null(strstr(r.out, "\nVALID"), "%s at %zu", what, pos);
+		cr_assert_neq(strncmp(r.out, "VALID", 5), 0, "%s at %zu: %s", what, pos, r.out);
+		cr_assert_null(strstr(r.out, "Sanne"), "%s at %zu shows a claim: %s", what, pos, r.out);
+		cr_assert_null(strstr(r.out, "2004-02-29"), "%s at %zu shows a claim", what, pos);
+	}
+	lpt_run_free(&r);
+	free(in);
+	return st;
+}
+
+static void program_tamper(hh_type type)
+{
+	lp_buf cred = hh_issue(type, school_sk, holder_pk, HH_T0, 30);
+	const char *show[] = { "fullName", "dateOfBirth" };
+	lp_buf pres = hh_present(lp_buf_view(&cred), show, 2, holder_sk, HH_NOW - 10, NULL, 0);
+	char *tmp;
+	char *store = verifier_store(&tmp);
+	lp_buf text = { 0 };
+	cr_assert_eq(lp_qrtext_encode(lp_buf_view(&pres), &text), LP_OK);
+	cr_assert_eq(program_verify(store, (const char *)text.ptr, text.len, "untouched", 0), 0);
+	uint8_t *m = malloc(pres.len + 1);
+	cr_assert_not_null(m);
+	size_t runs = 0;
+	/* Every byte position changed (the bit flipped rotates with the
+	 * position, so each bit is flipped in every region), re-encoded. */
+	for (size_t i = 0; i < pres.len; i++) {
+		memcpy(m, pres.ptr, pres.len);
+		m[i] ^= (uint8_t)(1u << (i % 8));
+		lp_buf t = { 0 };
+		cr_assert_eq(lp_qrtext_encode(lp_view_of(m, pres.len), &t), LP_OK);
+		cr_assert_eq(program_verify(store, (const char *)t.ptr, t.len, "byte change", i), 1);
+		lp_buf_free(&t);
+		runs++;
+	}
+	/* Truncations (every 7th length and the last 8) and extensions. */
+	for (size_t n = 0; n < pres.len; n++) {
+		if (n % 7 != 0 && n + 8 < pres.len)
+			continue;
+		lp_buf t = { 0 };
+		cr_assert_eq(lp_qrtext_encode(lp_view_of(pres.ptr, n), &t), LP_OK);
+		cr_assert_eq(program_verify(store, (const char *)t.ptr, t.len, "truncation", n), 1);
+		lp_buf_free(&t);
+		runs++;
+	}
+	static const uint8_t ext[] = { 0x00, 0x01, 0x40, 0x60, 0x80, 0xa0, 0xf6, 0xff };
+	memcpy(m, pres.ptr, pres.len);
+	for (size_t k = 0; k < sizeof ext; k++) {
+		m[pres.len] = ext[k];
+		lp_buf t = { 0 };
+		cr_assert_eq(lp_qrtext_encode(lp_view_of(m, pres.len + 1), &t), LP_OK);
+		cr_assert_eq(program_verify(store, (const char *)t.ptr, t.len, "extension", ext[k]), 1);
+		lp_buf_free(&t);
+		runs++;
+	}
+	cr_log_info("%s: %zu tampered presentations refused by leerpas-verifier",
+		    type == HH_MICRO ? "microcredential" : "diploma", runs);
+	free(m);
+	lp_buf_free(&text);
+	lp_buf_free(&pres);
+	lp_buf_free(&cred);
+	free(store);
+	free(tmp);
+}
+
+Test(tamper, microcredential_through_the_verifier_program, .timeout = 600)
+{
+	program_tamper(HH_MICRO);
+}
+
+Test(tamper, diploma_through_the_verifier_program, .timeout = 600)
+{
+	program_tamper(HH_DIPLOMA);
 }

@@ -2,6 +2,7 @@
  * or stdin, or the QR code in a photo), check it completely (transport,
  * signatures, holder binding, disclosures, times, audience, challenge, trust,
  * status) and give one verdict with every reason, for a person or as JSON. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,6 +198,23 @@ static lp_err attempt(struct outcome *o, lp_view pres, lp_trust_resolver *res, c
 	o->have_result = true;
 	o->trust = res->result;
 	o->trusted = rc == LP_OK;
+	return rc;
+}
+
+/* Verify against challenge `code`, accepting the forms a learner may have
+ * typed it in: as shown ("7K3Q-M9XD-2P4T"), without dashes, in lower case. */
+static lp_err attempt_code(struct outcome *o, lp_view pres, lp_trust_resolver *res, const char *aud,
+			   const char *code, int64_t max_age)
+{
+	char forms[4][VF_CODE_LEN + 4];
+	(void)snprintf(forms[0], sizeof forms[0], "%s", code);
+	vf_code_display(code, forms[1]);
+	for (int f = 2; f < 4; f++)
+		for (size_t i = 0; i < sizeof forms[f]; i++)
+			forms[f][i] = (char)tolower((unsigned char)forms[f - 2][i]);
+	lp_err rc = LP_ERR_NONCE;
+	for (int f = 0; f < 4 && rc == LP_ERR_NONCE; f++)
+		rc = attempt(o, pres, res, aud, forms[f], max_age);
 	return rc;
 }
 
@@ -514,9 +532,7 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 		const char *aud = aud_opt ? aud_opt : ch.audience;
 		char shown[VF_CODE_LEN + 4];
 		vf_code_display(ch.code, shown);
-		rc = attempt(o, pres, &res, aud, ch.code, max_age);
-		if (rc == LP_ERR_NONCE)
-			rc = attempt(o, pres, &res, aud, shown, max_age);
+		rc = attempt_code(o, pres, &res, aud, ch.code, max_age);
 		if (o->r.cnonce_present && after_nonce_check(rc)) {
 			/* the presentation answered it: the challenge is spent */
 			vf_challenge_use(st, ch.code);
@@ -542,9 +558,7 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 				char shown[VF_CODE_LEN + 4];
 				vf_code_display(open[i].code, shown);
 				const char *a = aud_opt ? aud_opt : open[i].audience;
-				lp_err r2 = attempt(o, pres, &res, a, open[i].code, max_age);
-				if (r2 == LP_ERR_NONCE)
-					r2 = attempt(o, pres, &res, a, shown, max_age);
+				lp_err r2 = attempt_code(o, pres, &res, a, open[i].code, max_age);
 				if (after_nonce_check(r2)) {
 					matched = true;
 					rc = r2;

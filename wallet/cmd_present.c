@@ -3,6 +3,7 @@
  * QR code (PNG, SVG, terminal) or as LP1 text. Before it is made the
  * learner sees exactly what the verifier will see. An unused copy is taken
  * first; every presentation is logged in the wallet. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,7 +33,8 @@ static const char help[] =
 	"  --audience A             the verifier's identifier, when it gave you one;\n"
 	"                           without it the presentation is for anyone who\n"
 	"                           scans it (e.g. printed on your CV)\n"
-	"  --challenge C            the challenge code the verifier gave you\n"
+	"  --challenge C            the challenge code the verifier gave you (case,\n"
+	"                           dashes and spaces do not matter)\n"
 	"  --qr-png F               write the QR code as a PNG image\n"
 	"  --qr-svg F               write the QR code as an SVG image\n"
 	"  --qr-terminal            draw the QR code in the terminal\n"
@@ -76,6 +78,35 @@ static size_t pick_copy(const lp_wallet_cred *c)
 		if (c->copies[i].uses < c->copies[best].uses)
 			best = i;
 	return best;
+}
+
+/* A challenge code typed by a person (like leerpas-verifier's "Q7X2-9KLM-
+ * 4TRB"): Crockford base32 letters and digits with dashes or spaces. Read
+ * like the recovery key: case, dashes and spaces do not matter, O is 0 and
+ * I/L are 1; the presentation carries the normalised code (uppercase, no
+ * separators), which the verifier compares. Other challenges (a nonce from a
+ * verifier's QR code) are carried byte for byte. */
+static void normalise_challenge(const char *in, char *out, size_t outsz)
+{
+	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	size_t n = 0;
+	for (const char *p = in; *p; p++) {
+		char c = (char)toupper((unsigned char)*p);
+		if (c == '-' || c == ' ')
+			continue;
+		if (c == 'O')
+			c = '0';
+		else if (c == 'I' || c == 'L')
+			c = '1';
+		if (!strchr(crockford, c) || n + 1 >= outsz || n >= 16) {
+			snprintf(out, outsz, "%s", in);
+			return;
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, outsz, "%s", in);
 }
 
 static bool confirm(void)
@@ -176,6 +207,11 @@ int cmd_present(int argc, char **argv)
 	if (chal && (!*chal || strlen(chal) > 64)) {
 		rc = cli_usage_error("present", "--challenge must be 1 to 64 characters");
 		goto out;
+	}
+	char chalbuf[72];
+	if (chal) {
+		normalise_challenge(chal, chalbuf, sizeof chalbuf);
+		chal = chalbuf;
 	}
 	if (!png && !svg && !term && !text)
 		text = true;

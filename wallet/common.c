@@ -129,6 +129,10 @@ int wl_open_failed(lp_err e, const lp_diag *d, const char *path)
 			cli_error("restore a backup with 'leerpas-wallet restore FILE'",
 				  "%s cannot be opened: %s", path, msg);
 		break;
+	case LP_ERR_LOCKED:
+		cli_error("wait until the other leerpas-wallet is done, then try again",
+			  "%s", msg);
+		break;
 	case LP_ERR_NOMEM:
 		cli_error("close other programs, or use a machine with more memory",
 			  "%s: %s", path, msg);

@@ -27,12 +27,16 @@ static const char usage_text[] =
 	"  recover    set a new passphrase with your recovery key\n"
 	"  passwd     change the passphrase\n"
 	"  remove     delete a credential from the wallet\n"
+	"  status     record valid/revoked/suspended from a school's status list\n"
+	"  route      your learning route: progress toward qualifications, history\n"
 	"\n"
 	"Every command takes --help. The passphrase is asked on the terminal with\n"
 	"echo off, or read with --passphrase-file F / --passphrase-fd N (scripts);\n"
 	"it is never given on the command line. Exit status: 0 ok, 1 refused\n"
 	"(wrong passphrase, a credential that does not check out), 2 usage, input,\n"
 	"I/O or internal error. See leerpas-wallet(1) and docs/wallet.md.\n";
+
+int cmd_route(int argc, char **argv); /* cmd_route.c: the learning route */
 
 struct command {
 	const char *name;
@@ -44,7 +48,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list },       { "show", cmd_show },       { "present", cmd_present },
 	{ "log", cmd_log },         { "export", cmd_export },   { "backup", cmd_backup },
 	{ "restore", cmd_restore }, { "recover", cmd_recover }, { "passwd", cmd_passwd },
-	{ "remove", cmd_remove },
+	{ "remove", cmd_remove },   { "status", cmd_status },   { "route", cmd_route },
 };
 
 int main(int argc, char **argv)

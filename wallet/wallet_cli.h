@@ -26,6 +26,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Options every command that opens the wallet accepts. */
 enum {

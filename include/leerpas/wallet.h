@@ -150,8 +150,10 @@ lp_err lp_wallet_create(const char *path, lp_view passphrase, const lp_wallet_kd
 /* Open the wallet at path with its passphrase. Errors: LP_ERR_NOT_FOUND (no
  * file), LP_ERR_PASSPHRASE (wrong passphrase), LP_ERR_INTEGRITY (altered or
  * damaged), LP_ERR_MALFORMED (not a wallet, truncated), LP_ERR_VERSION (a
- * newer format), LP_ERR_IO. d says what and where. On failure *out is NULL
- * and the file is untouched. */
+ * newer format), LP_ERR_LOCKED (open in another program: an open wallet
+ * holds an exclusive flock on PATH.lock until lp_wallet_close), LP_ERR_IO.
+ * d says what and where. On failure *out is NULL and the file is
+ * untouched. */
 lp_err lp_wallet_open(const char *path, lp_view passphrase, lp_wallet **out,
 		      lp_diag *d) LP_WARN_UNUSED;
 
