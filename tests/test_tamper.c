@@ -3,8 +3,9 @@
  * change, every truncation and every one-byte extension or insertion is
  * rejected, never VALID and never with claims shown; the same at the LP1
  * text level, where only changes that decode to the very same bytes pass;
- * and a change at every byte position, truncations and extensions through
- * the leerpas-verifier program (exit 1, no VALID, no claims printed). */
+ * and changes at every (diploma) or every 4th (microcredential) byte
+ * position, truncations and extensions through the leerpas-verifier
+ * program (exit 1, no VALID, no claims printed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,9 +310,13 @@ static void program_tamper(hh_type type)
 	uint8_t *m = malloc(pres.len + 1);
 	cr_assert_not_null(m);
 	size_t runs = 0;
-	/* Every byte position changed (the bit flipped rotates with the
-	 * position, so each bit is flipped in every region), re-encoded. */
-	for (size_t i = 0; i < pres.len; i++) {
+	/* Every byte position changed for the diploma, every 4th for the
+	 * microcredential (the bit flipped rotates with the position, so each
+	 * bit is flipped in every region), re-encoded. The library-level tests
+	 * above cover every value at every position; this proves the program
+	 * draws the same conclusions, at a process start per case. */
+	size_t step = type == HH_DIPLOMA ? 1 : 4;
+	for (size_t i = 0; i < pres.len; i += step) {
 		memcpy(m, pres.ptr, pres.len);
 		m[i] ^= (uint8_t)(1u << (i % 8));
 		lp_buf t = { 0 };
@@ -320,9 +325,9 @@ static void program_tamper(hh_type type)
 		lp_buf_free(&t);
 		runs++;
 	}
-	/* Truncations (every 7th length and the last 8) and extensions. */
+	/* Truncations (every 13th length and the last 8) and extensions. */
 	for (size_t n = 0; n < pres.len; n++) {
-		if (n % 7 != 0 && n + 8 < pres.len)
+		if (n % 13 != 0 && n + 8 < pres.len)
 			continue;
 		lp_buf t = { 0 };
 		cr_assert_eq(lp_qrtext_encode(lp_view_of(pres.ptr, n), &t), LP_OK);
