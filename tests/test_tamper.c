@@ -18,6 +18,30 @@
 #include "leerpas/codec.h"
 #include "leerpas/sdcwt.h"
 
+/* The normal build tries every value at every position. The ASan+UBSan
+ * build, whose purpose is memory safety on these paths and which runs the
+ * same code several times slower, tries a representative set per position:
+ * each single-bit flip, 0x00, 0xff, +1, -1 and the CBOR major-type heads. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TAMPER_ALL_VALUES 0
+#else
+#define TAMPER_ALL_VALUES 1
+#endif
+
+/* Whether value val replaces original byte orig in this build's sweep. */
+static bool sweep_value(uint8_t orig, unsigned val)
+{
+	if (val == orig)
+		return false;
+	if (TAMPER_ALL_VALUES)
+		return true;
+	unsigned x = val ^ orig;
+	if ((x & (x - 1)) == 0) /* one bit */
+		return true;
+	return val == 0x00 || val == 0xff || val == ((orig + 1u) & 0xffu) ||
+	       val == ((orig + 255u) & 0xffu) || (val & 0x1f) == 0;
+}
+
 static uint8_t school_pk[32], school_sk[64], holder_pk[32], holder_sk[64];
 static const uint8_t nonce[16] = "challenge-12345";
 
@@ -92,16 +116,20 @@ static void every_byte_changed(hh_type type)
 	cr_assert_not_null(m);
 	memcpy(m, pres.ptr, pres.len);
 	struct tally t = { 0 };
+	size_t want = 0;
 	for (size_t i = 0; i < pres.len; i++) {
 		for (unsigned val = 0; val < 256; val++) {
-			if (val == pres.ptr[i])
+			if (!sweep_value(pres.ptr[i], val))
 				continue;
 			m[i] = (uint8_t)val;
 			must_reject(&v, m, pres.len, &t, "byte change", i, val);
+			want++;
 		}
 		m[i] = pres.ptr[i];
 	}
-	cr_assert_eq(t.total, pres.len * 255);
+	cr_assert_eq(t.total, want);
+	if (TAMPER_ALL_VALUES)
+		cr_assert_eq(t.total, pres.len * 255);
 	/* The signature checks were reached, not only the parsers. */
 	cr_assert_gt(t.by_err[LP_ERR_SIGNATURE] + t.by_err[LP_ERR_HOLDER_BINDING], 0);
 	cr_log_info("%s: %zu bytes, %zu changes rejected (signature %zu, holder %zu, cbor %zu)",
@@ -209,6 +237,11 @@ static void lp1_tamper(hh_type type)
 		for (unsigned val = 0; val < 256; val++) {
 			if (val == text.ptr[i])
 				continue;
+			/* In the sanitizer build: the base45 alphabet (the changes
+			 * that reach inflate and the verifier) and a few others. */
+			if (!TAMPER_ALL_VALUES && !strchr("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:\n", (int)val) &&
+			    val != 0 && val != 'a' && val != 0xff)
+				continue;
 			m[i] = (char)val;
 			same += (size_t)lp1_check(&v, &pres, m, text.len, "character change", i, val);
 			cases++;
@@ -315,7 +348,7 @@ static void program_tamper(hh_type type)
 	 * bit is flipped in every region), re-encoded. The library-level tests
 	 * above cover every value at every position; this proves the program
 	 * draws the same conclusions, at a process start per case. */
-	size_t step = type == HH_DIPLOMA ? 1 : 4;
+	size_t step = (type == HH_DIPLOMA ? 1 : 4) * (TAMPER_ALL_VALUES ? 1 : 3);
 	for (size_t i = 0; i < pres.len; i += step) {
 		memcpy(m, pres.ptr, pres.len);
 		m[i] ^= (uint8_t)(1u << (i % 8));
