@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "helper.h"
@@ -315,8 +316,10 @@ static int program_verify(const char *store, const char *text, size_t len, const
 	in[len + 1] = 0;
 	char at[32];
 	snprintf(at, sizeof at, "%lld", (long long)HH_NOW);
+	/* Every 25th case also as JSON (the machine-readable verdict). */
+	bool json = pos % 25 == 0;
 	lpt_run r = lpt_run_args(in, "leerpas-verifier", "verify", "-", "--store", store, "--audience",
-				 HH_AUD, "--at", at, NULL);
+				 HH_AUD, "--at", at, json ? "--json" : NULL, NULL);
 	int st = r.status;
 	if (st != 0) {
 		cr_assert_eq(st, 1, "%s at %zu: exit %d (expected 1): %s", what, pos, st, r.err);
@@ -324,6 +327,17 @@ static int program_verify(const char *store, const char *text, size_t len, const
 		cr_assert_neq(strncmp(r.out, "VALID", 5), 0, "%s at %zu: %s", what, pos, r.out);
 		cr_assert_null(strstr(r.out, "Sanne"), "%s at %zu shows a claim: %s", what, pos, r.out);
 		cr_assert_null(strstr(r.out, "2004-02-29"), "%s at %zu shows a claim", what, pos);
+		if (json) {
+			json_error_t je;
+			json_t *j = json_loads(r.out, 0, &je);
+			cr_assert_not_null(j, "%s at %zu: not JSON: %s", what, pos, r.out);
+			cr_assert_str_eq(json_string_value(json_object_get(j, "verdict")), "INVALID");
+			const json_t *c = json_object_get(j, "claims");
+			cr_assert(!c || json_object_size(c) == 0, "%s at %zu: claims in an INVALID verdict", what,
+				  pos);
+			cr_assert_gt(json_array_size(json_object_get(j, "reasons")), 0);
+			json_decref(j);
+		}
 	}
 	lpt_run_free(&r);
 	free(in);
