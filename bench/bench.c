@@ -18,7 +18,10 @@ static const struct {
 	{ "verify", bench_verify, "item 2: verify from LP1 text in process vs 2 Ed25519 + digests" },
 	{ "png", bench_png, "item 3: verify from a PNG vs zbar's decode alone [DIR for the image]" },
 	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
+	{ "wallet", bench_wallet, "item 6: open a wallet of 1/100/1,000 credentials and present [DIR]" },
+	{ "issue", bench_issue, "item 5's reference: one credential issued in process vs one signature" },
 	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
+	{ "fixture", bench_procfix, "items 4, 9: files for a verifier process (issuer.json, status, LP1, PNG) in DIR" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },
 };
 
@@ -36,13 +39,14 @@ size_t bench_wallet_memlimit(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: leerpas-bench [--quick | --reps N | --profile N] COMMAND [ARGS...]\n"
+	fputs("usage: leerpas-bench [--quick | --reps N | --profile N] [--only ID] COMMAND [ARGS...]\n"
 	      "Prints each figure as one JSON line on stdout. Commands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fputs("  --quick      fewer and shorter repetitions (a smoke run)\n"
-	      "  --reps N     repetitions per figure (default 15)\n"
-	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n", f);
+	      "  --reps N     repetitions per figure (default 41)\n"
+	      "  --profile N  one repetition of N calls, no warm-up (under callgrind)\n"
+	      "  --only ID    time only figure ID at full length (under perf)\n", f);
 }
 
 int main(int argc, char **argv)
@@ -61,6 +65,8 @@ int main(int argc, char **argv)
 			bench_default.max_inner = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (bench_default.max_inner == 0)
 				bench_die("--profile needs a count of at least 1");
+		} else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+			bench_only = argv[++i];
 		} else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
 			bench_default.reps = (unsigned)strtoul(argv[++i], NULL, 10);
 			if (bench_default.reps == 0)

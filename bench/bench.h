@@ -25,6 +25,8 @@ typedef struct bench_stat {
 	double min_ns;     /* fastest repetition */
 	double max_ns;     /* slowest repetition */
 	double p25_ns, p75_ns;
+	double cpu_median_ns; /* median CPU time of this process (0 when not measured):
+			       * what other processes on a shared machine cannot add to */
 	unsigned reps;     /* repetitions (each a batch of `inner` calls) */
 	unsigned inner;    /* calls per repetition */
 } bench_stat;
@@ -39,11 +41,18 @@ typedef struct bench_opts {
 	                         * with rep_target_ms 0, the fixed batch size */
 } bench_opts;
 
+/* --only ID: time only that case at full length (for perf and callgrind);
+ * the others run one call per repetition. NULL: all. */
+extern const char *bench_only;
+
 /* The options the program was started with (scaled by --quick). */
 extern bench_opts bench_default;
 
 /* Nanoseconds from CLOCK_MONOTONIC. */
 uint64_t bench_now_ns(void);
+
+/* CPU time of this process (CLOCK_PROCESS_CPUTIME_ID), nanoseconds. */
+uint64_t bench_cpu_ns(void);
 
 /* Time n cases round-robin (repetition r of every case runs before
  * repetition r+1 of any), so that all of them see the same machine state:
@@ -51,6 +60,18 @@ uint64_t bench_now_ns(void);
  * Warm-up first, then `inner` is calibrated per case. Fills st[0..n-1].
  * Returns 0, or -1 when a case failed (a message is printed to stderr). */
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st);
+
+/* The same, also copying the per-operation ns of every repetition into
+ * samples_out when it is not NULL: 2 * n * o->reps doubles, wall time of
+ * case i's repetition r at [i * reps + r], its CPU time at
+ * [n * reps + i * reps + r]. */
+int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
+		      double *samples_out);
+
+/* The median over repetitions r of samples[a][r] / samples[b][r]: a ratio
+ * between two cases whose batches ran next to each other, so that both
+ * saw the same load on a shared machine. */
+double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b);
 
 /* Print one figure as a JSON line on stdout:
  * {"id":..., "median_ns":..., "min_ns":..., "max_ns":..., "p25_ns":...,
@@ -83,5 +104,8 @@ int bench_verify(int argc, char **argv);
 int bench_size(int argc, char **argv);
 int bench_png(int argc, char **argv);
 int bench_status(int argc, char **argv);
+int bench_wallet(int argc, char **argv);
+int bench_procfix(int argc, char **argv);
+int bench_issue(int argc, char **argv);
 
 #endif

@@ -9,20 +9,26 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 
-#ifndef LP_BENCH_DATA_DIR
-#define LP_BENCH_DATA_DIR "bench/data"
+#ifndef LP_BENCH_SOURCE_DIR
+#define LP_BENCH_SOURCE_DIR "."
 #endif
 
-const char *bench_data_dir(void)
+const char *bench_src_path(const char *rel, char *buf, size_t cap)
 {
-	const char *d = getenv("LP_BENCH_DATA");
-	return d && *d ? d : LP_BENCH_DATA_DIR;
+	const char *d = getenv("LP_BENCH_SOURCE");
+	snprintf(buf, cap, "%s/%s", d && *d ? d : LP_BENCH_SOURCE_DIR, rel);
+	return buf;
 }
 
-static json_t *load_json(const char *dir, const char *name, const char *kind)
+void bench_fixture_micro(bench_fixture *f)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s.%s.json", dir, name, kind);
+	char t[1024], l[1024];
+	bench_fixture_make(f, bench_src_path("examples/templates/microcredential.json", t, sizeof t),
+			   bench_src_path("examples/learner.json", l, sizeof l), "fullName,grade");
+}
+
+static json_t *load_json(const char *path)
+{
 	json_error_t err;
 	json_t *j = json_load_file(path, 0, &err);
 	if (!j || !json_is_object(j))
@@ -30,27 +36,11 @@ static json_t *load_json(const char *dir, const char *name, const char *kind)
 	return j;
 }
 
-lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
-			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
-			     lp_diag *d)
-{
-	const bench_fixture *f = ctx;
-	(void)kid;
-	(void)kid_len;
-	(void)vct;
-	(void)has_iat;
-	(void)iat;
-	if (!iss || strcmp(iss, BENCH_ISS) != 0 || alg != LP_ALG_EDDSA)
-		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0, "unknown issuer");
-	*key = f->issuer_key;
-	return LP_OK;
-}
-
 void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p)
 {
 	memset(p, 0, sizeof *p);
-	p->resolve = bench_fixture_resolve;
-	p->resolve_ctx = f;
+	p->resolve = lp_trust_issuer_key;
+	p->resolve_ctx = &f->resolver;
 	p->now = BENCH_NOW;
 	p->skew = 300;
 	p->aud = BENCH_AUD;
@@ -87,8 +77,77 @@ int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_
 	return 0;
 }
 
-void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown)
+int bench_fixture_present(const bench_fixture *f, const char *aud, const uint8_t *cnonce,
+			  size_t cnonce_len, lp_buf *out)
 {
+	lp_sdcwt_present_params pp;
+	memset(&pp, 0, sizeof pp);
+	pp.disclose = f->shown;
+	pp.disclose_count = f->nshown;
+	pp.aud = aud;
+	pp.iat = BENCH_NOW;
+	pp.cnonce = cnonce;
+	pp.cnonce_len = cnonce_len;
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	lp_err e = lp_sdcwt_present(lp_buf_view(&f->credential), &pp, f->holder_sk, out, &d);
+	if (e != LP_OK) {
+		fprintf(stderr, "leerpas-bench: present: %s: %s\n", lp_err_str(e), d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int bench_fixture_check(bench_fixture *f, lp_view cbor)
+{
+	lp_sdcwt_verify_params vp;
+	bench_fixture_verify_params(f, &vp);
+	lp_sdcwt_result r;
+	lp_err e = lp_sdcwt_verify(cbor, &vp, &r);
+	int bad = e != LP_OK || !r.claims_json || !r.has_status;
+	unsigned st = 1;
+	if (!bad)
+		bad = lp_status_list_get(&f->status, (size_t)r.status_idx, &st) != LP_OK || st != LP_STATUS_VALID;
+	lp_sdcwt_result_free(&r);
+	return bad;
+}
+
+/* The school, pinned in a fresh trust store as `trust pin ISSUER.json` does,
+ * and a status list of 1,000 entries with 1% revoked. */
+static void make_verifier_side(bench_fixture *f)
+{
+	lp_issuer_key_entry k = { "k1", &f->issuer_key, BENCH_NOW - 365 * 86400, 0 };
+	const char *types[] = { f->vct };
+	lp_issuer_desc_params dp;
+	memset(&dp, 0, sizeof dp);
+	dp.id = BENCH_ISS;
+	dp.name = "ROC Voorbeeld";
+	dp.country = "NL";
+	dp.keys = &k;
+	dp.n_keys = 1;
+	dp.credential_types = types;
+	dp.n_types = 1;
+	lp_buf desc = { NULL, 0 };
+	lp_diag d;
+	memset(&d, 0, sizeof d);
+	if (lp_issuer_desc_write(&dp, &desc) != LP_OK)
+		bench_die("issuer description failed");
+	if (lp_trust_store_new(&f->ts) != LP_OK || lp_trust_pin(f->ts, lp_buf_view(&desc), &d) != LP_OK)
+		bench_die("trust pin failed: %s", d.msg);
+	lp_buf_free(&desc);
+	f->resolver.ts = f->ts;
+	f->resolver.at = BENCH_NOW;
+	if (lp_status_list_create(&f->status, 1000, 2) != LP_OK)
+		bench_die("status list failed");
+	for (size_t i = 7; i < 1000; i += 100)
+		if (lp_status_list_set(&f->status, i, LP_STATUS_INVALID) != LP_OK)
+			bench_die("status list set failed");
+}
+
+void bench_fixture_make(bench_fixture *f, const char *template_path, const char *learner_path,
+			const char *shown)
+{
+	const char *name = template_path;
 	memset(f, 0, sizeof *f);
 	crypto_sign_keypair(f->issuer_pk, f->issuer_sk);
 	lp_pubkey_ed25519(&f->issuer_key, f->issuer_pk);
@@ -96,8 +155,8 @@ void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name
 	lp_pubkey_ed25519(&f->holder_key, f->holder_pk);
 	randombytes_buf(f->cnonce, sizeof f->cnonce);
 
-	json_t *tmpl = load_json(data_dir, name, "template");
-	json_t *learner = load_json(data_dir, name, "learner");
+	json_t *tmpl = load_json(template_path);
+	json_t *learner = load_json(learner_path);
 	json_t *claims = json_object_get(tmpl, "claims");
 	json_t *vct = json_object_get(tmpl, "vct");
 	json_t *red = json_object_get(tmpl, "redactable");
@@ -146,12 +205,15 @@ void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name
 
 	/* The fixture must verify, with the shown claims, before anything is
 	 * measured on it. */
+	make_verifier_side(f);
 	lp_sdcwt_verify_params vp;
 	bench_fixture_verify_params(f, &vp);
 	lp_sdcwt_result r;
 	e = lp_sdcwt_verify(lp_buf_view(&f->presentation), &vp, &r);
 	if (e != LP_OK)
 		bench_die("%s: the presentation does not verify: %s: %s", name, lp_err_str(e), r.diag.msg);
+	if (bench_fixture_check(f, lp_buf_view(&f->presentation)) != 0)
+		bench_die("%s: the presentation fails the full check (trust, status)", name);
 	for (size_t i = 0; i < f->nshown; i++)
 		if (!r.claims_json || !strstr(r.claims_json, f->shown[i]))
 			bench_die("%s: verified claims lack %s", name, f->shown[i]);
@@ -163,6 +225,8 @@ void bench_fixture_free(bench_fixture *f)
 	lp_buf_free(&f->credential);
 	lp_buf_free(&f->presentation);
 	lp_buf_free(&f->lp1);
+	lp_trust_store_free(f->ts);
+	lp_status_list_free(&f->status);
 	free(f->claims_json);
 	free(f->vct);
 	for (size_t i = 0; i < f->nredactable; i++)

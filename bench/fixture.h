@@ -10,10 +10,12 @@
 #include "leerpas/common.h"
 #include "leerpas/cose.h"
 #include "leerpas/sdcwt.h"
+#include "leerpas/status.h"
+#include "leerpas/trust.h"
 
-#define BENCH_ISS "https://roc-voorbeeld.nl"
+#define BENCH_ISS "https://hogeschool-domstad.nl"
 #define BENCH_AUD "https://werkgever-voorbeeld.nl"
-#define BENCH_STATUS_URI "https://roc-voorbeeld.nl/status/1"
+#define BENCH_STATUS_URI "https://hogeschool-domstad.nl/status/1"
 #define BENCH_NOW 1790000000 /* 2026-09-21: after both awarding dates' issue */
 
 typedef struct bench_fixture {
@@ -33,12 +35,30 @@ typedef struct bench_fixture {
 	lp_buf credential;          /* the issued SD-CWT, all disclosures */
 	lp_buf presentation;        /* the SD-KBT with the shown disclosures */
 	lp_buf lp1;                 /* "LP1:" text of the presentation (NUL-ended) */
+	lp_trust_store *ts;         /* the verifier's trust store: the school pinned */
+	lp_trust_resolver resolver; /* lp_trust_issuer_key's context */
+	lp_status_list status;      /* the verifier's cached status list (1,000 entries) */
 } bench_fixture;
 
-/* Issue and present bench/data/<name>.template.json with
- * <name>.learner.json from data_dir, disclosing the comma-separated shown
- * list. Dies with a message on any failure. */
-void bench_fixture_make(bench_fixture *f, const char *data_dir, const char *name, const char *shown);
+/* The whole check of a presentation's CBOR as the verifier makes it:
+ * lp_sdcwt_verify with the trust store, then the status lookup in the
+ * cached list. 0 when valid with the shown claims. */
+int bench_fixture_check(bench_fixture *f, lp_view cbor);
+
+/* Issue a credential from a template file (as `leerpas-issuer template
+ * add` takes it) and a learner's claims file (as `issue --claims` takes
+ * it), and present it disclosing the comma-separated shown list. Dies with
+ * a message on any failure. */
+void bench_fixture_make(bench_fixture *f, const char *template_path, const char *learner_path,
+			const char *shown);
+
+/* The typical microcredential: the project's example template and learner
+ * (examples/templates/microcredential.json, examples/learner.json), name
+ * and grade shown. */
+void bench_fixture_micro(bench_fixture *f);
+
+/* A path under the source tree ($LP_BENCH_SOURCE or the configured one). */
+const char *bench_src_path(const char *rel, char *buf, size_t cap);
 void bench_fixture_free(bench_fixture *f);
 
 /* Issue one more credential for this fixture's claims to holder (NULL: the
@@ -46,15 +66,14 @@ void bench_fixture_free(bench_fixture *f);
 int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
 			lp_buf *out);
 
-/* The issuer key resolver for lp_sdcwt_verify: ctx is the bench_fixture. */
-lp_err bench_fixture_resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid_len,
-			     int64_t alg, const char *vct, bool has_iat, int64_t iat, lp_pubkey *key,
-			     lp_diag *d);
+/* Present the fixture's credential again with other parameters (aud, no
+ * challenge when cnonce is NULL) into *out (CBOR). 0 or -1. */
+int bench_fixture_present(const bench_fixture *f, const char *aud, const uint8_t *cnonce,
+			  size_t cnonce_len, lp_buf *out);
 
-/* Verification parameters for the fixture's presentation. */
+/* Verification parameters for the fixture's presentation: the issuer key
+ * comes from the trust store (lp_trust_issuer_key), as in the verifier. */
 void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p);
 
-/* Where bench/data is: $LP_BENCH_DATA, else the source tree's. */
-const char *bench_data_dir(void);
 
 #endif

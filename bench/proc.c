@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 /* Run argv once; returns wall ns, fills *maxrss_kib and *code. */
-static uint64_t run_once(char **argv, const char *in, const char *out, long *maxrss_kib, int *code)
+static uint64_t run_once(char **argv, const char *in, const char *out, long *maxrss_kib, int *code,
+			double *cpu_ns)
 {
 	uint64_t t0 = bench_now_ns();
 	pid_t pid = fork();
@@ -43,6 +44,8 @@ static uint64_t run_once(char **argv, const char *in, const char *out, long *max
 	}
 	uint64_t t = bench_now_ns() - t0;
 	*maxrss_kib = ru.ru_maxrss;
+	*cpu_ns = ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) * 1e9 +
+		  ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e3;
 	*code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return t;
 }
@@ -80,23 +83,26 @@ int bench_proc(int argc, char **argv)
 
 	long rss = 0, peak = 0;
 	int code = 0;
+	double cpu_once = 0.0;
 	for (unsigned w = 0; w < warmup; w++) {
-		run_once(cmd, in, out, &rss, &code);
+		run_once(cmd, in, out, &rss, &code, &cpu_once);
 		if (code != expect)
 			bench_die("proc %s: %s exited %d, expected %d", id, cmd[0], code, expect);
 	}
-	double *t = calloc(reps, sizeof *t);
+	double *t = calloc(2 * (size_t)reps, sizeof *t), *cpu = t + reps;
 	if (!t)
 		bench_die("out of memory");
 	for (unsigned r = 0; r < reps; r++) {
-		t[r] = (double)run_once(cmd, in, out, &rss, &code);
+		t[r] = (double)run_once(cmd, in, out, &rss, &code, &cpu[r]);
 		if (code != expect)
 			bench_die("proc %s: %s exited %d, expected %d", id, cmd[0], code, expect);
 		if (rss > peak)
 			peak = rss;
 	}
 	bench_stat s;
+	double cpu_med = bench_median(cpu, reps);
 	bench_summarize(t, reps, &s);
+	s.cpu_median_ns = cpu_med;
 	free(t);
 
 	char name[256];

@@ -19,6 +19,115 @@ import subprocess
 import sys
 
 
+# ---- a small CBOR reader, only to say where a presentation's bytes go -----
+
+class Item:
+    def __init__(self, kind, value, start, end):
+        self.kind, self.value, self.start, self.end = kind, value, start, end
+
+    @property
+    def size(self):
+        return self.end - self.start
+
+
+def cbor_item(b, i=0):
+    """Decode one CBOR item at b[i:]; returns Item with spans (definite lengths only)."""
+    start = i
+    ib = b[i]
+    mt, ai = ib >> 5, ib & 31
+    i += 1
+    if ai < 24:
+        arg = ai
+    elif ai in (24, 25, 26, 27):
+        n = 1 << (ai - 24)
+        arg = int.from_bytes(b[i:i + n], "big")
+        i += n
+    else:
+        raise ValueError("indefinite or reserved")
+    if mt == 0:
+        return Item("int", arg, start, i)
+    if mt == 1:
+        return Item("int", -1 - arg, start, i)
+    if mt in (2, 3):
+        v = bytes(b[i:i + arg])
+        return Item("bstr" if mt == 2 else "tstr", v if mt == 2 else v.decode("utf-8", "replace"), start, i + arg)
+    if mt == 4:
+        items = []
+        for _ in range(arg):
+            it = cbor_item(b, i)
+            items.append(it)
+            i = it.end
+        return Item("array", items, start, i)
+    if mt == 5:
+        pairs = []
+        for _ in range(arg):
+            k = cbor_item(b, i)
+            v = cbor_item(b, k.end)
+            pairs.append((k, v))
+            i = v.end
+        return Item("map", pairs, start, i)
+    if mt == 6:
+        inner = cbor_item(b, i)
+        return Item("tag", (arg, inner), start, inner.end)
+    return Item("simple", arg, start, i)
+
+
+def untag(it):
+    while it.kind == "tag":
+        it = it.value[1]
+    return it
+
+
+def size_breakdown(path):
+    """Where the bytes of an SD-KBT presentation go: [(part, bytes)]."""
+    b = open(path, "rb").read()
+    parts = []
+    kbt = untag(cbor_item(b))
+    prot_b, _unprot, payload_b, sig = kbt.value
+    prot = cbor_item(prot_b.value)
+    kcwt = None
+    for k, v in prot.value:
+        if k.value == 13:
+            kcwt = untag(v)
+    parts.append(("presentation (SD-KBT): signature", sig.size))
+    kpay = cbor_item(payload_b.value)
+    names = {3: "aud", 6: "iat", 39: "cnonce"}
+    for k, v in kpay.value:
+        parts.append(("presentation (SD-KBT): %s" % names.get(k.value, k.value), k.size + v.size))
+    envelope = kbt.size - sig.size - sum(k.size + v.size for k, v in kpay.value) - (kcwt.size if kcwt else 0)
+    parts.append(("presentation (SD-KBT): framing, alg, typ, CBOR heads", envelope))
+    if kcwt is None:
+        return parts
+    cprot_b, cunprot, cpay_b, csig = kcwt.value
+    parts.append(("credential (SD-CWT): issuer signature", csig.size))
+    parts.append(("credential: protected header (alg, kid, typ, sd_alg)", cprot_b.size))
+    disc = 0
+    ndisc = 0
+    for k, v in cunprot.value:
+        if k.value == 17:
+            ndisc = len(v.value)
+            disc = v.size
+    parts.append(("credential: %d disclosures shown (salt, value, key each)" % ndisc, disc))
+    cpay = cbor_item(cpay_b.value)
+    cnames = {1: "iss", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf (holder key)", 11: "vct", 65535: "status reference"}
+    claims_total = 0
+    for k, v in cpay.value:
+        if k.value == -65537:
+            for ck, cv in v.value:
+                if ck.kind == "simple" and ck.value == 59:
+                    parts.append(("credential: %d digests of redactable claims and decoys" % len(cv.value), ck.size + cv.size))
+                elif ck.value == 0:
+                    parts.append(("credential: list of redactable claim keys", ck.size + cv.size))
+                else:
+                    claims_total += ck.size + cv.size
+            parts.append(("credential: always-shown achievement claims", claims_total))
+        else:
+            parts.append(("credential: %s" % cnames.get(k.value, k.value), k.size + v.size))
+    accounted = sum(p[1] for p in parts)
+    parts.append(("CBOR framing (array and bstr heads, map heads)", len(b) - accounted))
+    return parts
+
+
 def load_runs(out_dir):
     runs = []
     for path in sorted(glob.glob(os.path.join(out_dir, "run*.jsonl")),
@@ -176,9 +285,10 @@ def main():
     w("Written by `bench/run.sh` (issue 8); do not edit by hand. Every figure is")
     w("the median over %d runs of the whole benchmark; inside a run each timing" % R)
     w("is the median of repeated, calibrated batches, and the cases that a ratio")
-    w("compares are timed round-robin in the same process. Ratios are computed")
-    w("inside each run and the median ratio is shown; \"spread\" is (max - min) /")
-    w("median of the per-run values.")
+    w("compares are timed round-robin in the same process (batch r of one case runs")
+    w("right next to batch r of the other, so both see the same load on this shared")
+    w("machine). Ratios are computed inside each run and the median over runs is")
+    w("shown; \"spread\" is (max - min) / median of the per-run values.")
     w("")
     w("## Machine")
     w("")
@@ -193,6 +303,10 @@ def main():
     w("| compiler | %s, release build -O2 |" % mach["cc"])
     w("| libsodium | %s |" % mach["libsodium"])
     w("| node | %s |" % mach["node"])
+    loads = [val(r, "load.start") for r in runs] + [val(r, "load.end") for r in runs]
+    loads = [x for x in loads if x is not None]
+    if loads:
+        w("| load average (1 min) at the start and end of each run | %s |" % ", ".join("%.1f" % x for x in loads))
     w("")
 
     summary = []  # (item, target, figure, ok)
@@ -225,14 +339,16 @@ def main():
     w("")
     v_lp1 = [ns(r, "verify.lp1") for r in runs]
     v_prim = [ns(r, "verify.prims") for r in runs]
-    ratio2 = per_run(lambda r: ns(r, "verify.lp1") / ns(r, "verify.prims"))
+    ratio2 = [val(r, "verify.ratio_paired") for r in runs]
+    ratio2m = per_run(lambda r: ns(r, "verify.lp1") / ns(r, "verify.prims"))
     ndig = m_val("verify.digests")
     rv2 = med(ratio2)
     w("| figure | value |")
     w("|---|---|")
     w("| verification (parse, 2 signatures, digests, claims, status lookup) | %s%s |" % (fmt_time(med(v_lp1)), spread_txt(v_lp1)))
     w("| primitives alone: 2 Ed25519 verifications + %s SHA-256 digests | %s%s |" % (fmt_num(ndig), fmt_time(med(v_prim)), spread_txt(v_prim)))
-    w("| ratio | %s%s |" % (fmt_num(rv2), spread_txt(ratio2)))
+    w("| ratio (median of per-repetition ratios, batches side by side) | %s%s |" % (fmt_num(rv2), spread_txt(ratio2)))
+    w("| ratio of the two medians | %s |" % fmt_num(med(ratio2m)))
     w("| target | at most 1.3 |")
     summary.append(("2. verify from LP1 text / primitives", "<= 1.3", fmt_num(rv2), None if rv2 is None else rv2 <= 1.3))
     for fid, label in [("verify.breakdown.decode", "LP1 prefix, base45, inflate"),
@@ -246,13 +362,15 @@ def main():
     w("")
     v_png = [ns(r, "png.verify") for r in runs]
     v_dec = [ns(r, "png.decode") for r in runs]
-    ratio3 = per_run(lambda r: ns(r, "png.verify") / ns(r, "png.decode"))
+    ratio3 = [val(r, "png.ratio_paired") for r in runs]
+    ratio3m = per_run(lambda r: ns(r, "png.verify") / ns(r, "png.decode"))
     rv3 = med(ratio3)
     w("| figure | value |")
     w("|---|---|")
     w("| verify from the PNG file (read, decode QR, verify) | %s%s |" % (fmt_time(med(v_png)), spread_txt(v_png)))
     w("| zbar's decode of the same image alone (read PNG, scan) | %s%s |" % (fmt_time(med(v_dec)), spread_txt(v_dec)))
-    w("| ratio | %s%s |" % (fmt_num(rv3), spread_txt(ratio3)))
+    w("| ratio (median of per-repetition ratios, batches side by side) | %s%s |" % (fmt_num(rv3), spread_txt(ratio3)))
+    w("| ratio of the two medians | %s |" % fmt_num(med(ratio3m)))
     w("| target | at most 1.2 |")
     px = m_val("png.pixels")
     if px is not None:
@@ -265,12 +383,17 @@ def main():
     w("")
     pw = [ns(r, "proc.verifier.wall") for r in runs]
     mpw = med(pw)
-    w("`leerpas-verifier` started fresh each time (fork/exec until reaped): it reads")
-    w("the trust store and status cache, verifies one `LP1:` presentation, prints.")
+    w("`leerpas-verifier verify --require-status TEXT` started fresh each time")
+    w("(fork/exec until reaped): it reads its store (the school pinned with `trust pin`,")
+    w("its 100,000-entry status list imported with `status import`), verifies the")
+    w("typical microcredential's walk-up presentation, prints the verdict and claims.")
     w("")
     w("| figure | value |")
     w("|---|---|")
     w("| median wall time | %s%s |" % (fmt_time(mpw), spread_txt(pw)))
+    w("| CPU time of the process (user + system) | %s |" % fmt_time(med([(r.get("proc.verifier.wall") or {}).get("cpu_median_ns") for r in runs])))
+    if m_ns("proc.verifier_png.wall") is not None:
+        w("| the same from the QR image (`--image`, PNG) | %s |" % fmt_time(m_ns("proc.verifier_png.wall")))
     if m_ns("proc.true.wall") is not None:
         w("| for scale: fork/exec of /bin/true | %s |" % fmt_time(m_ns("proc.true.wall")))
     w("| target | under 10 ms |")
@@ -284,8 +407,8 @@ def main():
     w("register. The ratio compares the whole batch with the same number of Ed25519")
     w("signatures measured in the same run.")
     w("")
-    w("| learners | wall time | credentials/s | ratio to N signatures | peak memory |")
-    w("|---|---|---|---|---|")
+    w("| learners | wall time | CPU time (user + system) | credentials/s | ratio to N signatures | peak memory | store size |")
+    w("|---|---|---|---|---|---|---|")
     ratios5 = {}
     rate10k = None
     for n in (1000, 10000, 100000):
@@ -296,8 +419,17 @@ def main():
         ratios5[n] = med(ratio)
         if n == 10000:
             rate10k = med(rate)
-        w("| %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_num(med(rate), 0),
-                                          fmt_num(med(ratio)), fmt_bytes(m_val("proc.issue.%d.maxrss" % n))))
+        cpu = med([(r.get(fid) or {}).get("cpu_median_ns") for r in runs])
+        w("| %s | %s | %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_time(cpu), fmt_num(med(rate), 0),
+                                          fmt_num(med(ratio)), fmt_bytes(m_val("proc.issue.%d.maxrss" % n)),
+                                          fmt_bytes(m_val("proc.issue.%d.store_bytes" % n))))
+    w("")
+    isd, isg = m_ns("issue.sdcwt"), m_ns("issue.ed25519_sign")
+    w("")
+    w("In process, for reference (same run, round-robin): issuing one credential with")
+    w("the library alone (`lp_sdcwt_issue`: claims JSON to CBOR, salts, disclosures,")
+    w("digests, COSE, one signature) takes %s, against %s for the bare Ed25519" % (fmt_time(isd), fmt_time(isg)))
+    w("signature: %s credentials/s on one core." % ("not measured" if not isd else fmt_num(1e9 / isd, 0)))
     w("")
     w("Targets: at least 10,000 credentials/s at 10,000 learners; the ratio does not")
     w("grow from 1,000 to 100,000 learners (allowing 10% for noise).")
@@ -311,22 +443,31 @@ def main():
     # ---- 6. wallet
     w("## 6. Open a wallet and present one credential")
     w("")
-    w("| credentials in the wallet | open + present | Argon2id (same run) | beyond Argon2id |")
-    w("|---|---|---|---|")
+    w("In process, as the wallet does it: open (Argon2id, unwrap the data key, decrypt")
+    w("and parse the body), find the credential and its holder key, make the SD-KBT,")
+    w("log the presentation, save the wallet atomically (temporary file, fsync,")
+    w("rename, previous generation kept), encode the `LP1:` text, close.")
+    w("")
+    w("Time beyond Argon2id is measured on the same wallets with the passphrase")
+    w("wrapped at the smallest Argon2id cost (opslimit %s, memlimit %s), minus Argon2id" % (
+        fmt_num(m_val("wallet.min.opslimit")), fmt_bytes(m_val("wallet.min.memlimit"))))
+    w("at that cost, timed round-robin: nothing else in opening depends on the cost,")
+    w("and milliseconds would drown in the noise of a half-second derivation.")
+    w("")
+    w("| credentials | wallet file | open + present, default cost | beyond Argon2id | of which present + log + save (wallet open) |")
+    w("|---|---|---|---|---|")
     beyond1000 = None
     for n in (1, 100, 1000):
         tot = [ns(r, "wallet.%d.open_present" % n) for r in runs]
-        arg = [ns(r, "wallet.argon2id") for r in runs]
-        bey = per_run(lambda r, n=n: ns(r, "wallet.%d.open_present" % n) - ns(r, "wallet.argon2id"))
+        bey = per_run(lambda r, n=n: ns(r, "wallet.min.%d.open_present" % n) - ns(r, "wallet.min.argon2id"))
         if n == 1000:
             beyond1000 = med(bey)
-        w("| %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(tot)), fmt_time(med(arg)), fmt_time(med(bey))))
-    for n in (1, 100, 1000):
-        if m_ns("wallet.%d.present_only" % n) is not None:
-            w("")
-            w("Present alone, wallet already open: " + ", ".join(
-                "%s credentials %s" % (fmt_num(k), fmt_time(m_ns("wallet.%d.present_only" % k))) for k in (1, 100, 1000)) + ".")
-            break
+        w("| %s | %s | %s | %s%s | %s |" % (fmt_num(n), fmt_bytes(m_val("wallet.%d.file_bytes" % n)),
+                                          fmt_time(med(tot)), fmt_time(med(bey)), spread_txt(bey),
+                                          fmt_time(m_ns("wallet.%d.present_only" % n))))
+    w("")
+    w("Argon2id at the wallet's default cost (opslimit %s, memlimit %s), same run: %s." % (
+        fmt_num(m_val("wallet.opslimit")), fmt_bytes(m_val("wallet.memlimit")), fmt_time(m_ns("wallet.argon2id"))))
     w("")
     w("Target: under 20 ms beyond Argon2id at 1,000 credentials.")
     summary.append(("6. wallet open+present beyond Argon2id at 1,000", "< 20 ms", fmt_time(beyond1000),
@@ -340,7 +481,7 @@ def main():
     w("|---|---|")
     for fid, label in [("status.build", "build (create + set 1% revoked)"),
                        ("status.compress", "compress (encode the StatusList, zlib level 9)"),
-                       ("status.sign", "sign the Status List Token"),
+                       ("status.sign", "sign the Status List Token (compression included)"),
                        ("status.verify_load", "verify and load the token (verifier side)"),
                        ("status.lookup", "look up one entry")]:
         w("| %s | %s |" % (label, fmt_time(m_ns(fid))))
@@ -351,16 +492,40 @@ def main():
     # ---- 8. sizes
     w("## 8. Presentation size and QR version (ECC M)")
     w("")
-    w("| template, claims shown | CBOR bytes | deflated | `LP1:` text chars | QR version (ECC M) | modules |")
-    w("|---|---|---|---|---|---|")
-    for t, label in [("micro", "microcredential, name + grade"), ("diploma", "diploma, name only")]:
+    w("| template, claims shown | credential (all disclosures) | presentation CBOR | deflated | `LP1:` text chars | QR version (ECC M) | modules |")
+    w("|---|---|---|---|---|---|---|")
+    for t, label in [("micro", "microcredential, name + grade"), ("diploma", "diploma, name only"),
+                     ("lean", "lean microcredential, name + grade")]:
         v = m_val("size.%s.qr_version" % t)
-        w("| %s | %s | %s | %s | %s | %s |" % (
-            label, fmt_num(m_val("size.%s.cbor_bytes" % t)), fmt_num(m_val("size.%s.deflated_bytes" % t)),
+        w("| %s | %s B | %s B | %s B | %s | %s | %s |" % (
+            label, fmt_num(m_val("size.%s.credential_bytes" % t)), fmt_num(m_val("size.%s.cbor_bytes" % t)), fmt_num(m_val("size.%s.deflated_bytes" % t)),
             fmt_num(m_val("size.%s.lp1_chars" % t)), fmt_num(v),
             "not measured" if v is None else "%d x %d" % (17 + 4 * v, 17 + 4 * v)))
     vm = m_val("size.micro.qr_version")
     w("")
+    w("The project's templates as shipped (examples/templates/, with")
+    w("examples/learner.json). The lean microcredential (bench/data/) carries every")
+    w("mandatory Annex I element in short text and nothing optional: it shows what the")
+    w("format costs apart from the content. QR capacity at ECC M in alphanumeric mode:")
+    w("version 19 holds 909 characters of `LP1:` text.")
+    w("")
+    for t, label in [("micro", "typical microcredential"), ("lean", "lean microcredential")]:
+        p = os.path.join(out_dir, "%s.presentation.cbor" % t)
+        if not os.path.exists(p):
+            continue
+        try:
+            parts = size_breakdown(p)
+        except (ValueError, IndexError, TypeError, AttributeError):
+            continue
+        total = sum(x[1] for x in parts)
+        w("Where the %s bytes of the %s presentation go (before deflate; random bytes such" % (fmt_num(total), label))
+        w("as signatures, keys, salts and digests do not compress):")
+        w("")
+        w("| part | bytes |")
+        w("|---|---|")
+        for name, n in sorted(parts, key=lambda x: -x[1]):
+            w("| %s | %d |" % (name, n))
+        w("")
     w("Target: version 19 or lower (93 x 93 modules) for the typical microcredential.")
     summary.append(("8. QR version, microcredential", "<= 19", fmt_num(vm), None if vm is None else vm <= 19))
     w("")
@@ -394,18 +559,30 @@ def main():
     w("")
     w("| figure | peer | leerpas | leerpas better by |")
     w("|---|---|---|---|")
-    sp = med(speed)
-    w("| verification time | %s%s | %s | %s x faster |" % (fmt_time(med(pv)), spread_txt(pv), fmt_time(m_ns("verify.lp1")), fmt_num(sp)))
-    w("| verification without status reference | %s | | |" % fmt_time(med(pvn)))
+    speed_ns = per_run(lambda r: r["__peer"]["verify_nostatus_median_us"] * 1e3 / ns(r, "verify.lp1"))
+    sp, spn = med(speed), med(speed_ns)
+    w("| verification, credential with status reference (same claims) | %s%s | %s | %s x faster |" % (
+        fmt_time(med(pv)), spread_txt(pv), fmt_time(m_ns("verify.lp1")), fmt_num(sp)))
+    w("| verification, peer without status reference (its fastest path) | %s%s | %s | %s x faster |" % (
+        fmt_time(med(pvn)), spread_txt(pvn), fmt_time(m_ns("verify.lp1")), fmt_num(spn)))
     if p0:
-        w("| one Ed25519 verification inside Node | %s | %s (libsodium) | |" % (
+        w("| one Ed25519 verification | %s (Node) | %s (libsodium) | |" % (
             fmt_time(med([p["node_ed25519_verify_us"] * 1e3 if p else None for p in peer])), fmt_time(m_ns("prim.ed25519_verify"))))
-    w("| presentation size (transport text, characters) | %s | %s | %s of the peer's size |" % (
+    w("| presentation size, transport text in characters (`LP1:` text vs compact SD-JWT+KB) | %s | %s | %s of the peer's size |" % (
         fmt_num(pchars), fmt_num(ours_chars), "not measured" if size_ratio is None else "%.0f%%" % (size_ratio * 100)))
+    pbytes = med([p["presentation_bytes"] if p else None for p in peer])
+    ours_bytes = m_val("size.micro.cbor_bytes")
+    if pbytes and ours_bytes:
+        w("| presentation size in bytes (CBOR vs the compact serialization) | %s | %s | %.0f%% of the peer's size |" % (
+            fmt_num(pbytes), fmt_num(ours_bytes), ours_bytes / pbytes * 100))
+    w("")
+    w("The speed verdict uses the peer's faster figure (without the status")
+    w("reference), so that leerpas is never flattered by the peer's status handling;")
+    w("leerpas's figure always includes everything of item 2.")
     w("")
     w("Targets: leerpas verifies at least 6 times faster; its presentation is at most")
     w("half the size.")
-    summary.append(("10. verification speed vs peer", ">= 6x", fmt_num(sp), None if sp is None else sp >= 6))
+    summary.append(("10. verification speed vs peer", ">= 6x", fmt_num(spn), None if spn is None else spn >= 6))
     summary.append(("10. presentation size vs peer", "<= 50%", "not measured" if size_ratio is None else "%.0f%%" % (size_ratio * 100),
                     None if size_ratio is None else size_ratio <= 0.5))
     w("")

@@ -28,17 +28,84 @@ bench=$bdir/bench/leerpas-bench
 out=$bdir/bench-out
 rm -rf "$out"; mkdir -p "$out"
 
+work=$out/work; mkdir -p "$work"
+issuer=$bdir/leerpas-issuer
+verifier=$bdir/leerpas-verifier
+for p in "$issuer" "$verifier"; do
+  [ -x "$p" ] || { echo "bench/run.sh: $p was not built" >&2; exit 2; }
+done
+
+# Items 4 and 9: a verifier store with the school pinned and its status list
+# imported, by the real program; the presentation made by the library.
+fix=$work/fixture; mkdir -p "$fix"
+at=$("$bench" fixture "$fix")
+vstore=$work/verifier-store
+"$verifier" trust pin "$fix/issuer.json" --store "$vstore" >/dev/null
+"$verifier" status import "$fix/status.cwt" --store "$vstore" >/dev/null 2>&1
+"$verifier" verify --store "$vstore" --at "$at" --require-status "$(cat "$fix/walkup.lp1")" >"$out/verifier-output.txt"
+
+# Item 5: the same passphrase for every school store of the batches.
+printf 'bench passphrase, not a secret\n' >"$work/passphrase"; chmod 600 "$work/passphrase"
+sizes=(1000 10000 100000)
+if [ $quick = 1 ]; then sizes=(1000 10000); fi
+for n in "${sizes[@]}"; do python3 bench/mkcsv.py "$n" "$work/learners-$n.csv"; done
+
+# One batch issuance into a fresh school store: its wall time and peak memory.
+batch() { # run n
+  local r=$1 n=$2 d=$work/school-$n
+  rm -rf "$d" "$work/creds-$n"
+  "$issuer" init --dir "$d" --id https://hogeschool-domstad.nl --name "Hogeschool Domstad" \
+    --country NL --passphrase-file "$work/passphrase" >/dev/null
+  "$issuer" template add --dir "$d" examples/templates/microcredential.json >/dev/null
+  "$bench" proc --id "proc.issue.$n" --reps 1 --warmup 0 -- "$issuer" issue-batch --dir "$d" \
+    --template microcredential --csv "$work/learners-$n.csv" --out-dir "$work/creds-$n" \
+    --passphrase-file "$work/passphrase" >>"$out/run$r.jsonl"
+  ls "$work/creds-$n" | wc -l | awk -v n="$n" -v id="proc.issue.$n.files" \
+    '{ printf "{\"id\":\"%s\",\"value\":%d,\"unit\":\"files\"}\n", id, $1 }' >>"$out/run$r.jsonl"
+  du -sb "$d" | awk -v id="proc.issue.$n.store_bytes" \
+    '{ printf "{\"id\":\"%s\",\"value\":%d,\"unit\":\"bytes\"}\n", id, $1 }' >>"$out/run$r.jsonl"
+  rm -rf "$d" "$work/creds-$n"
+}
+if [ $quick = 1 ]; then piters=(--iterations 300 --runs 2); else piters=(--iterations 2000 --runs 5); fi
+"$bench" size --dump "$out" >/dev/null   # the presentations, for inspection
+
 echo "== benchmark, $runs run(s)"
 for r in $(seq 1 "$runs"); do
   f=$out/run$r.jsonl
-  echo "-- run $r: primitives"
+  awk '{ printf "{\"id\":\"load.start\",\"value\":%s,\"unit\":\"load average (1 min)\"}\n", $1 }' /proc/loadavg >>"$f"
+  echo "-- run $r: primitives (item 1)"
   "$bench" "${qflag[@]}" prims >>"$f"
-  echo "-- run $r: fork/exec of /bin/true (for scale)"
+  echo "-- run $r: verify from LP1 text (item 2), sizes (item 8)"
+  "$bench" "${qflag[@]}" verify >>"$f"
+  "$bench" "${qflag[@]}" size >>"$f"
+  echo "-- run $r: verify from PNG (item 3)"
+  "$bench" "${qflag[@]}" png "$work" >>"$f"
+  echo "-- run $r: wallet (item 6)"
+  "$bench" "${qflag[@]}" wallet "$work" >>"$f"
+  echo "-- run $r: status list (item 7)"
+  "$bench" "${qflag[@]}" status >>"$f"
+  echo "-- run $r: verifier process (items 4, 9)"
   "$bench" "${qflag[@]}" proc --id proc.true -- /bin/true >>"$f"
-  echo "-- run $r: peer (@sd-jwt/sd-jwt-vc)"
-  if [ $quick = 1 ]; then piters=(--iterations 300 --runs 2); else piters=(--iterations 2000 --runs 5); fi
-  node bench/peers/sdjwt-peer.mjs "${piters[@]}" ${peer_claims:+--claims "$peer_claims"} >>"$out/peer.jsonl"
+  "$bench" "${qflag[@]}" proc --id proc.verifier -- "$verifier" verify --store "$vstore" --at "$at" \
+    --require-status "$(cat "$fix/walkup.lp1")" >>"$f"
+  "$bench" "${qflag[@]}" proc --id proc.verifier_png -- "$verifier" verify --store "$vstore" --at "$at" \
+    --require-status --image "$fix/walkup.png" >>"$f"
+  echo "-- run $r: batch issuance (items 5, 9)"
+  "$bench" "${qflag[@]}" issue >>"$f"
+  for n in "${sizes[@]}"; do batch "$r" "$n"; done
+  echo "-- run $r: peer (@sd-jwt/sd-jwt-vc, item 10)"
+  node bench/peers/sdjwt-peer.mjs "${piters[@]}" --template examples/templates/microcredential.json \
+    --learner examples/learner.json --shown fullName,grade >>"$out/peer.jsonl"
+  awk '{ printf "{\"id\":\"load.end\",\"value\":%s,\"unit\":\"load average (1 min)\"}\n", $1 }' /proc/loadavg >>"$f"
 done
+
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+  echo "== instruction counts (callgrind)"
+  valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.verify.out" \
+    "$bench" --profile 200 verify >"$out/callgrind.verify.jsonl" 2>/dev/null
+  callgrind_annotate --inclusive=yes "$out/callgrind.verify.out" >"$out/callgrind.verify.txt" 2>/dev/null || true
+  echo "wrote $out/callgrind.verify.txt"
+fi
 
 echo "== bench/RESULTS.md"
 python3 bench/report.py "$out" bench/RESULTS.md

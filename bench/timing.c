@@ -9,7 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-bench_opts bench_default = { 200, 15, 40.0, 0 };
+bench_opts bench_default = { 200, 41, 5.0, 0 };
+
+uint64_t bench_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 uint64_t bench_now_ns(void)
 {
@@ -89,17 +96,44 @@ static uint64_t run_batch(const bench_case *c, unsigned count)
 	return bench_now_ns() - t0;
 }
 
+const char *bench_only = NULL;
+
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st)
 {
+	return bench_run_samples(cases, n, o, st, NULL);
+}
+
+double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b)
+{
+	double *q = malloc(reps * sizeof *q);
+	if (!q)
+		bench_die("out of memory");
+	for (unsigned r = 0; r < reps; r++)
+		q[r] = samples[a * reps + r] / samples[b * reps + r];
+	double m = bench_median(q, reps);
+	free(q);
+	return m;
+}
+
+int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
+		      double *samples_out)
+{
 	unsigned *inner = calloc(n, sizeof *inner);
-	double *samples = calloc(n * (o->reps ? o->reps : 1), sizeof *samples);
+	size_t total = n * (o->reps ? o->reps : 1);
+	double *samples = calloc(2 * total, sizeof *samples);
+	double *cpu = samples + total;
 	int rc = -1;
 	if (!inner || !samples)
 		bench_die("out of memory");
 
 	/* Warm-up (caches, branch predictors, page faults, CPU frequency) and
-	 * calibration: estimate one call's cost from the warm-up. */
+	 * calibration: estimate one call's cost from the warm-up. With
+	 * --only (for profilers), other cases get one call per repetition. */
 	for (size_t i = 0; i < n; i++) {
+		if (bench_only && strcmp(bench_only, cases[i].id) != 0) {
+			inner[i] = 1;
+			continue;
+		}
 		uint64_t start = bench_now_ns(), spent = 0;
 		unsigned calls = 0;
 		do {
@@ -121,16 +155,22 @@ int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat
 
 	for (unsigned r = 0; r < o->reps; r++) {
 		for (size_t i = 0; i < n; i++) {
+			uint64_t c0 = bench_cpu_ns();
 			uint64_t t = run_batch(&cases[i], inner[i]);
+			uint64_t c1 = bench_cpu_ns();
 			if (t == UINT64_MAX)
 				goto out;
 			samples[i * o->reps + r] = (double)t / inner[i];
+			cpu[i * o->reps + r] = (double)(c1 - c0) / inner[i];
 		}
 	}
 
+	if (samples_out)
+		memcpy(samples_out, samples, 2 * total * sizeof *samples);
 	for (size_t i = 0; i < n; i++) {
 		bench_summarize(&samples[i * o->reps], o->reps, &st[i]);
 		st[i].inner = inner[i];
+		st[i].cpu_median_ns = bench_median(&cpu[i * o->reps], o->reps);
 	}
 	rc = 0;
 out:
@@ -160,8 +200,9 @@ void bench_emit_stat(const char *id, const bench_stat *s)
 	fputs("{\"id\":", stdout);
 	put_json_string(id);
 	printf(",\"median_ns\":%.1f,\"min_ns\":%.1f,\"max_ns\":%.1f,\"p25_ns\":%.1f,"
-	       "\"p75_ns\":%.1f,\"reps\":%u,\"inner\":%u}\n",
-	       s->median_ns, s->min_ns, s->max_ns, s->p25_ns, s->p75_ns, s->reps, s->inner);
+	       "\"p75_ns\":%.1f,\"cpu_median_ns\":%.1f,\"reps\":%u,\"inner\":%u}\n",
+	       s->median_ns, s->min_ns, s->max_ns, s->p25_ns, s->p75_ns, s->cpu_median_ns, s->reps,
+	       s->inner);
 	fflush(stdout);
 }
 

@@ -3,11 +3,15 @@
  * nothing and does not stop the others; rows already in the register (same
  * template and learner) are skipped, so a rerun never duplicates.
  *
- * Speed: the signing key is decrypted once; rows are signed in parallel by
- * worker threads; each chunk of rows is one register transaction with
- * prepared statements; files of a chunk are written, then synced once
- * (syncfs) before the chunk commits. A crash leaves every committed row with
- * its file, and rows not committed are simply issued again by a rerun. */
+ * Speed: the signing key is decrypted once; a pool of worker threads
+ * converts, signs and writes the rows of one chunk while the main thread
+ * reads the next; each chunk is one register transaction with prepared
+ * statements. Safety: a chunk's files are written as NAME.tmp, synced once
+ * (syncfs), the chunk commits, and only then are the files renamed into
+ * place; so a file under its final name always belongs to a registered
+ * credential. After a crash, uncommitted rows are issued again by a rerun
+ * (their .tmp files overwritten), and committed rows whose rename did not
+ * happen get it on the rerun. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -60,19 +64,23 @@ struct column {
 	const char *name;
 };
 
-/* One row on its way through a chunk. */
+/* One row on its way through a chunk. The main thread fills line, ref,
+ * batch_key, fname and cells; a worker converts, signs and writes. */
 struct job {
 	size_t line;
 	char ref[LP_REG_REF_MAX + 1];
 	char batch_key[LP_REG_KEY_MAX + 1];
-	char fname[LP_REG_REF_MAX + 8];
-	char *learner;         /* JSON object text */
+	char fname[LP_REG_REF_MAX + 24];
+	char *cells;                  /* the row's fields, NUL-separated (owned) */
+	size_t cell_len[MAX_COLS];
+	size_t cell_line[MAX_COLS];
 	uint64_t idx;
 	lp_buf cred;
 	char cti[LP_REG_CTI_MAX + 1];
 	lp_err err;
-	char msg[200];
-	bool written;          /* the file is in place (not yet synced) */
+	size_t err_col;               /* 1-based column of the problem, 0 unknown */
+	char msg[240];
+	bool written;                 /* the file is in place (not yet synced) */
 	int write_errno;
 };
 
@@ -87,6 +95,18 @@ struct report {
 	struct failure *fail;
 	size_t nfail, capfail;
 	json_t *issued_list;
+};
+
+/* What workers share (read-only while a chunk is in flight). */
+struct batch {
+	issue_ctx x;
+	const char *out_dir;
+	const char *tname;
+	const struct column *cols;
+	size_t ncols;
+	const char *tclaims;          /* the template's claims, compact JSON */
+	size_t tprefix_len;           /* ... without the closing brace */
+	bool tprefix_members;
 };
 
 static void add_failure(struct report *r, size_t line, size_t column, const char *field, const char *fmt, ...)
@@ -151,7 +171,7 @@ static bool parse_number(const char *s, double *v)
 }
 
 /* Cell -> JSON value of the claim's type; NULL with *why set on failure. */
-static json_t *cell_value(const lp_claim_def *def, const lp_csv_field *f, const char **why)
+static json_t *cell_value(const lp_claim_def *def, const char *text, size_t len, const char **why)
 {
 	json_int_t iv;
 	double dv;
@@ -159,24 +179,24 @@ static json_t *cell_value(const lp_claim_def *def, const lp_csv_field *f, const 
 	switch (def->type) {
 	case LP_CLAIM_TEXT:
 	case LP_CLAIM_DATE:
-		return json_stringn(f->text, f->len);
+		return json_stringn(text, len);
 	case LP_CLAIM_UINT:
-		if (!parse_uint(f->text, &iv)) {
+		if (!parse_uint(text, &iv)) {
 			*why = "not a whole number";
 			return NULL;
 		}
 		return json_integer(iv);
 	case LP_CLAIM_NUMBER:
-		if (parse_uint(f->text, &iv))
+		if (parse_uint(text, &iv))
 			return json_integer(iv);
-		if (!parse_number(f->text, &dv)) {
+		if (!parse_number(text, &dv)) {
 			*why = "not a number";
 			return NULL;
 		}
 		return json_real(dv);
 	case LP_CLAIM_TEXT_LIST: {
 		json_t *arr = json_array();
-		const char *p = f->text;
+		const char *p = text;
 		while (arr) {
 			const char *semi = strchr(p, ';');
 			size_t l = semi ? (size_t)(semi - p) : strlen(p);
@@ -193,20 +213,29 @@ static json_t *cell_value(const lp_claim_def *def, const lp_csv_field *f, const 
 		return arr;
 	}
 	default:
-		*why = "this claim cannot be given in a CSV file; put it in the template";
+		*why = "a claim that cannot be given in a CSV file; put it in the template";
 		return NULL;
 	}
 }
 
-/* A file name from a learner reference: [A-Za-z0-9._-] kept, others '_'. */
-static void file_name(const char *ref, char *out, size_t cap)
+/* A file name from a learner reference: [A-Za-z0-9._-] kept, others '_';
+ * when anything was replaced, 8 hex digits of the row key are added so
+ * that two references never share a name ("a/b" and "a_b"). */
+static void file_name(const char *ref, const char *key, char *out, size_t cap)
 {
 	size_t i = 0;
-	for (; ref[i] && i + 6 < cap; i++) {
+	bool changed = false;
+	for (; ref[i] && i + 16 < cap; i++) {
 		char ch = ref[i];
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 			  ch == '-' || ch == '_' || (ch == '.' && i > 0);
 		out[i] = ok ? ch : '_';
+		changed |= !ok;
+	}
+	if (changed || ref[i]) {
+		out[i++] = '-';
+		memcpy(out + i, key, 8);
+		i += 8;
 	}
 	memcpy(out + i, ".cred", 6);
 }
@@ -225,7 +254,9 @@ static void batch_key(const char *tmpl, const char *ref, char out[LP_REG_KEY_MAX
 	sodium_bin2hex(out, LP_REG_KEY_MAX + 1, h, sizeof h);
 }
 
-/* --- a set of the batch keys seen in this run (duplicate rows) ------------ */
+/* --- the batch keys known: in the register, or earlier in this CSV ------- */
+
+#define KS_REGISTER ((size_t)-1) /* "line" of keys already in the register */
 
 struct keyset {
 	char (*k)[LP_REG_KEY_MAX + 1];
@@ -244,10 +275,12 @@ static size_t ks_slot(const struct keyset *s, const char *key)
 	return h;
 }
 
-/* Insert; returns the line of an earlier row with this key, or 0. */
-static size_t ks_insert(struct keyset *s, const char *key, size_t line)
+/* Insert key with its line; returns the line already recorded for it
+ * (KS_REGISTER for the register), 0 when new. false on allocation failure. */
+static bool ks_insert(struct keyset *s, const char *key, size_t line, size_t *prev)
 {
 	size_t h;
+	*prev = 0;
 	if ((s->n + 1) * 2 > s->cap) {
 		struct keyset ns = { NULL, NULL, s->cap ? s->cap * 2 : 1024, 0 };
 		ns.k = calloc(ns.cap, sizeof *ns.k);
@@ -255,7 +288,7 @@ static size_t ks_insert(struct keyset *s, const char *key, size_t line)
 		if (!ns.k || !ns.line) {
 			free(ns.k);
 			free(ns.line);
-			return 0;
+			return false;
 		}
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->k[i][0]) {
@@ -269,90 +302,222 @@ static size_t ks_insert(struct keyset *s, const char *key, size_t line)
 		*s = ns;
 	}
 	h = ks_slot(s, key);
-	if (s->k[h][0])
-		return s->line[h];
+	if (s->k[h][0]) {
+		*prev = s->line[h];
+		return true;
+	}
 	memcpy(s->k[h], key, LP_REG_KEY_MAX + 1);
 	s->line[h] = line;
 	s->n++;
-	return 0;
+	return true;
 }
 
-/* --- signing workers ------------------------------------------------------- */
-
-struct pool {
-	const issue_ctx *x;
-	const char *out_dir;
-	struct job *jobs;
-	size_t n;
-	size_t next;
-	pthread_mutex_t mu;
+struct preload {
+	struct keyset *ks;
+	bool ok;
 };
+
+static bool preload_key(void *ctx, const char *key)
+{
+	struct preload *p = ctx;
+	size_t prev;
+	if (strlen(key) != LP_REG_KEY_MAX)
+		return true; /* not a key of ours */
+	p->ok = ks_insert(p->ks, key, KS_REGISTER, &prev);
+	return p->ok;
+}
+
+/* --- workers ---------------------------------------------------------------- */
 
 static int write_cred(const char *dir, const struct job *j);
 
-/* In a worker: sign the row's credential and write its file. */
-static void sign_job(const struct pool *p, struct job *j)
+/* Find which column a claim-check message is about: the first header name
+ * quoted in the message. */
+static size_t column_in_msg(const struct column *cols, size_t ncols, const char *msg)
 {
-	lp_buf merged = { (uint8_t *)j->learner, strlen(j->learner) };
+	for (size_t i = 0; i < ncols; i++) {
+		char q[80];
+		snprintf(q, sizeof q, "'%s'", cols[i].name);
+		if (strstr(msg, q))
+			return i + 1;
+		snprintf(q, sizeof q, "\"%s\"", cols[i].name);
+		if (strstr(msg, q))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The row's claims merged with the template's, as JSON text (malloc'd):
+ * the template's members, then the row's (header checks made sure no
+ * column repeats a template claim). NULL with j->msg set on failure. */
+static char *row_claims(const struct batch *b, struct job *j)
+{
+	json_t *obj = json_object();
+	const char *cell = j->cells, *why = NULL;
+	char *lt, *out;
+	size_t ll;
+
+	for (size_t i = 0; obj && i < b->ncols; cell += j->cell_len[i] + 1, i++) {
+		json_t *v;
+		if (j->cell_len[i] == 0)
+			continue;
+		v = cell_value(b->cols[i].def, cell, j->cell_len[i], &why);
+		if (!v) {
+			j->err = LP_ERR_CLAIMS;
+			j->err_col = i + 1;
+			snprintf(j->msg, sizeof j->msg, "'%s' is %s", cell, why ? why : "not valid");
+			json_decref(obj);
+			return NULL;
+		}
+		json_object_set_new(obj, b->cols[i].name, v);
+	}
+	lt = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	if (!lt) {
+		j->err = LP_ERR_NOMEM;
+		snprintf(j->msg, sizeof j->msg, "out of memory");
+		return NULL;
+	}
+	ll = strlen(lt);
+	out = malloc(b->tprefix_len + ll + 2);
+	if (out) {
+		memcpy(out, b->tclaims, b->tprefix_len);
+		if (ll > 2) {
+			size_t o = b->tprefix_len;
+			if (b->tprefix_members)
+				out[o++] = ',';
+			memcpy(out + o, lt + 1, ll); /* the members, '}' and NUL */
+		} else {
+			memcpy(out + b->tprefix_len, "}", 2);
+		}
+	} else {
+		j->err = LP_ERR_NOMEM;
+		snprintf(j->msg, sizeof j->msg, "out of memory");
+	}
+	free(lt);
+	return out;
+}
+
+/* In a worker: convert the row, sign its credential, write its file. */
+static void process_job(const struct batch *b, struct job *j)
+{
 	uint8_t cti[LP_CTI_BYTES];
 	lp_diag d;
+	char *claims = row_claims(b, j);
+	lp_buf merged;
 
+	if (!claims)
+		return;
+	merged.ptr = (uint8_t *)claims;
+	merged.len = strlen(claims);
 	memset(&d, 0, sizeof d);
-	j->err = issue_sign(p->x, &merged, NULL, j->idx, &j->cred, cti, &d);
+	j->err = issue_sign(&b->x, &merged, NULL, j->idx, &j->cred, cti, &d);
+	free(claims);
 	if (j->err != LP_OK) {
 		snprintf(j->msg, sizeof j->msg, "%s", d.msg[0] ? d.msg : lp_err_str(j->err));
+		j->err_col = column_in_msg(b->cols, b->ncols, j->msg);
 		return;
 	}
 	sodium_bin2hex(j->cti, sizeof j->cti, cti, sizeof cti);
-	if (write_cred(p->out_dir, j) != 0) {
+	if (write_cred(b->out_dir, j) != 0) {
 		j->write_errno = errno ? errno : EIO;
 		return;
 	}
 	j->written = true;
 }
 
+/* A pool of worker threads that live for the whole batch. The main thread
+ * hands it one chunk at a time and, while the chunk is being signed, reads
+ * and checks the next chunk's rows. */
+struct pool {
+	const struct batch *b;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct job *jobs;
+	size_t n, next, finished;
+	bool quit;
+	pthread_t tid[16];
+	int nthreads;
+};
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		size_t i;
-		pthread_mutex_lock(&p->mu);
+		while (!p->quit && p->next >= p->n)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->quit)
+			break;
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		if (i >= p->n)
-			return NULL;
-		sign_job(p, &p->jobs[i]);
+		process_job(p->b, &p->jobs[i]);
+		pthread_mutex_lock(&p->mu);
+		if (++p->finished == p->n)
+			pthread_cond_signal(&p->done);
 	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
 }
 
-static void sign_all(const issue_ctx *x, const char *out_dir, struct job *jobs, size_t n, int threads)
+static bool pool_start(struct pool *p, const struct batch *b, int threads)
 {
-	pthread_t tid[16];
-	int started = 0;
-	struct pool p = { x, out_dir, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
-
-	if (threads > 16)
-		threads = 16;
-	for (int i = 1; i < threads && (size_t)i < n; i++)
-		if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-			started++;
-	worker(&p);
-	for (int i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&p.mu);
+	memset(p, 0, sizeof *p);
+	p->b = b;
+	if (pthread_mutex_init(&p->mu, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&p->work, NULL) != 0 || pthread_cond_init(&p->done, NULL) != 0)
+		return false;
+	for (int i = 0; i < threads && i < 16; i++)
+		if (pthread_create(&p->tid[p->nthreads], NULL, worker, p) == 0)
+			p->nthreads++;
+	return p->nthreads > 0;
 }
 
-/* Write one credential file: temporary name, then rename (no fsync here:
- * the chunk is synced once before it commits). */
+static void pool_submit(struct pool *p, struct job *jobs, size_t n)
+{
+	pthread_mutex_lock(&p->mu);
+	p->jobs = jobs;
+	p->n = n;
+	p->next = 0;
+	p->finished = 0;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_wait(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->finished < p->n)
+		pthread_cond_wait(&p->done, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_stop(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->tid[i], NULL);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/* Write one credential file under its temporary name D/NAME.tmp. It is
+ * renamed into place by the main thread once the chunk has committed, so
+ * a file under the final name always belongs to a registered credential. */
 static int write_cred(const char *dir, const struct job *j)
 {
-	char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+	char tmp[ISSUER_PATH_MAX + 8];
 	const uint8_t *p = j->cred.ptr;
 	size_t left = j->cred.len;
 	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", dir, j->fname);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, j->fname);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
@@ -370,7 +535,7 @@ static int write_cred(const char *dir, const struct job *j)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (close(fd) != 0) {
 		int e = errno;
 		unlink(tmp);
 		errno = e;
@@ -379,52 +544,40 @@ static int write_cred(const char *dir, const struct job *j)
 	return 0;
 }
 
+/* After the commit: move the chunk's files to their final names. */
+static void publish_files(const char *dir, struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+		if (!jobs[i].written)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, jobs[i].fname);
+		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		if (rename(tmp, path) != 0)
+			cli_warn("line %zu: the credential of %s is issued but stays in %s: %s; rename it to %s",
+				 jobs[i].line, jobs[i].ref, tmp, strerror(errno), path);
+	}
+}
+
 static void free_jobs(struct job *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		free(jobs[i].learner);
+		free(jobs[i].cells);
+		jobs[i].cells = NULL;
 		lp_buf_free(&jobs[i].cred);
-		jobs[i].learner = NULL;
 	}
 }
 
-/* Find which column a claim-check message is about: the first header name
- * quoted in the message. */
-static size_t column_in_msg(const struct column *cols, size_t ncols, const char *msg, const char **name)
-{
-	for (size_t i = 0; i < ncols; i++) {
-		char q[80];
-		snprintf(q, sizeof q, "'%s'", cols[i].name);
-		if (strstr(msg, q)) {
-			*name = cols[i].name;
-			return i + 1;
-		}
-		snprintf(q, sizeof q, "\"%s\"", cols[i].name);
-		if (strstr(msg, q)) {
-			*name = cols[i].name;
-			return i + 1;
-		}
-	}
-	*name = "";
-	return 0;
-}
-
-/* Issue one chunk: reserve status entries, sign in parallel, record, write
- * files, sync, commit. Returns false on a fatal problem (error printed;
- * nothing of this chunk stays issued). */
-static bool run_chunk(issue_ctx *x, const char *out_dir, int dirfd, struct job *jobs, size_t n, int threads,
-		      struct report *rep, const char *tname, const struct column *cols, size_t ncols)
+/* Open the chunk's transaction, reserve its status entries and hand it to
+ * the workers. false on a fatal problem (error printed). */
+static bool chunk_start(struct batch *b, struct pool *p, struct job *jobs, size_t n)
 {
 	uint64_t first = 0;
-	lp_err rc;
-
-	if (n == 0)
-		return true;
-	rc = lp_register_begin(x->s->reg);
+	lp_err rc = lp_register_begin(b->x.s->reg);
 	if (rc == LP_OK)
-		rc = lp_register_status_alloc_n(x->s->reg, n, &first);
+		rc = lp_register_status_alloc_n(b->x.s->reg, n, &first);
 	if (rc != LP_OK) {
-		lp_register_rollback(x->s->reg);
+		lp_register_rollback(b->x.s->reg);
 		if (rc == LP_ERR_LOCKED)
 			cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
 				  "(rows issued so far are kept and will be skipped)",
@@ -436,11 +589,23 @@ static bool run_chunk(issue_ctx *x, const char *out_dir, int dirfd, struct job *
 	}
 	for (size_t i = 0; i < n; i++)
 		jobs[i].idx = first + i;
-	x->now = issuer_now();
-	sign_all(x, out_dir, jobs, n, threads);
+	b->x.now = issuer_now();
+	pool_submit(p, jobs, n);
+	return true;
+}
+
+/* Wait for the chunk's signing, record it, sync its files, commit. On a
+ * fatal problem everything of this chunk is undone (its files removed, the
+ * transaction rolled back) and false returned. */
+static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job *jobs, size_t n,
+			 struct report *rep)
+{
+	lp_err rc = LP_OK;
+
+	pool_wait(p);
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
-		lp_reg_cred rc_;
+		lp_reg_cred c;
 		if (j->err != LP_OK)
 			continue;
 		if (!j->written) {
@@ -448,62 +613,65 @@ static bool run_chunk(issue_ctx *x, const char *out_dir, int dirfd, struct job *
 			cli_error(e == ENOSPC || e == EFBIG || e == EDQUOT
 					  ? "free some space and run the batch again (issued rows are skipped)"
 					  : "check the output directory and run the batch again (issued rows are skipped)",
-				  "cannot write '%s/%s': %s; this chunk of %zu rows was not issued", out_dir, j->fname,
+				  "cannot write '%s/%s': %s; this chunk of %zu rows was not issued", b->out_dir, j->fname,
 				  strerror(e), n);
 			goto undo;
 		}
-		memset(&rc_, 0, sizeof rc_);
-		memcpy(rc_.cti, j->cti, sizeof rc_.cti);
-		memcpy(rc_.learner, j->ref, sizeof j->ref);
-		snprintf(rc_.tmpl, sizeof rc_.tmpl, "%s", tname);
-		snprintf(rc_.kid, sizeof rc_.kid, "%s", x->key->kid);
-		rc_.issued_at = x->now;
-		rc_.status_idx = j->idx;
-		memcpy(rc_.batch_key, j->batch_key, sizeof rc_.batch_key);
-		rc = lp_register_cred_add(x->s->reg, &rc_);
-		if (rc != LP_OK)
-			goto fatal_db;
+		memset(&c, 0, sizeof c);
+		memcpy(c.cti, j->cti, sizeof c.cti);
+		memcpy(c.learner, j->ref, sizeof j->ref);
+		snprintf(c.tmpl, sizeof c.tmpl, "%s", b->tname);
+		snprintf(c.kid, sizeof c.kid, "%s", b->x.key->kid);
+		c.issued_at = b->x.now;
+		c.status_idx = j->idx;
+		memcpy(c.batch_key, j->batch_key, sizeof c.batch_key);
+		rc = lp_register_cred_add(b->x.s->reg, &c);
+		if (rc != LP_OK) {
+			cli_fail(rc, "run the batch again (issued rows are skipped)",
+				 "cannot record a credential in the register");
+			goto undo;
+		}
 	}
 	if (syncfs(dirfd) != 0) {
 		cli_error("check the disk and run the batch again (issued rows are skipped)",
 			  "cannot sync the credential files: %s", strerror(errno));
 		goto undo;
 	}
-	rc = lp_register_commit(x->s->reg);
+	rc = lp_register_commit(b->x.s->reg);
 	if (rc != LP_OK) {
 		cli_fail(rc, "check free space and run the batch again (issued rows are skipped)",
 			 "cannot commit the register; this chunk of %zu rows was not issued", n);
 		goto remove_files;
 	}
+	publish_files(b->out_dir, jobs, n);
 	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].err == LP_OK) {
+		struct job *j = &jobs[i];
+		if (j->err == LP_OK) {
 			rep->issued++;
 			if (rep->issued_list) {
 				json_t *o = json_object();
-				cli_json_set(o, "line", json_integer((json_int_t)jobs[i].line));
-				cli_json_set(o, "studentId", json_string(jobs[i].ref));
-				cli_json_set(o, "cti", json_string(jobs[i].cti));
-				cli_json_set(o, "file", json_string(jobs[i].fname));
+				cli_json_set(o, "line", json_integer((json_int_t)j->line));
+				cli_json_set(o, "studentId", json_string(j->ref));
+				cli_json_set(o, "cti", json_string(j->cti));
+				cli_json_set(o, "file", json_string(j->fname));
 				json_array_append_new(rep->issued_list, o);
 			}
 		} else {
-			const char *name;
-			size_t col = column_in_msg(cols, ncols, jobs[i].msg, &name);
-			add_failure(rep, jobs[i].line, col, name, "%s", jobs[i].msg);
+			size_t col = j->err_col;
+			add_failure(rep, col && col <= b->ncols ? j->cell_line[col - 1] : j->line, col,
+				    col && col <= b->ncols ? b->cols[col - 1].name : "", "%s", j->msg);
 		}
 	}
 	return true;
-fatal_db:
-	cli_fail(rc, "run the batch again (issued rows are skipped)", "cannot record a credential in the register");
 undo:
-	lp_register_rollback(x->s->reg);
+	lp_register_rollback(b->x.s->reg);
 remove_files:
 	for (size_t i = 0; i < n; i++) {
-		char path[ISSUER_PATH_MAX];
+		char tmp[ISSUER_PATH_MAX + 8];
 		if (!jobs[i].written)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", out_dir, jobs[i].fname);
-		unlink(path);
+		snprintf(tmp, sizeof tmp, "%s/%s.tmp", b->out_dir, jobs[i].fname);
+		unlink(tmp);
 	}
 	return false;
 }
@@ -528,8 +696,11 @@ int cmd_issue_batch(int argc, char **argv)
 	lp_csv_row row;
 	lp_diag d;
 	struct column cols[MAX_COLS];
-	size_t ncols = 0, ref_col = SIZE_MAX, njobs = 0;
-	struct job *jobs = NULL;
+	size_t ncols = 0, ref_col = SIZE_MAX, ncur = 0, ninflight = 0;
+	struct job *jobs = NULL, *cur = NULL, *inflight = NULL;
+	struct batch b;
+	struct pool pool;
+	bool have_pool = false;
 	struct keyset seen = { NULL, NULL, 0, 0 };
 	struct report rep;
 	cli_progress prog;
@@ -543,6 +714,7 @@ int cmd_issue_batch(int argc, char **argv)
 	memset(&key, 0, sizeof key);
 	memset(&rep, 0, sizeof rep);
 	memset(&prog, 0, sizeof prog);
+	memset(&b, 0, sizeof b);
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (opt == 'h')
 			c.help = true;
@@ -667,11 +839,36 @@ int cmd_issue_batch(int argc, char **argv)
 		goto out;
 	ret = CLI_EXIT_ERROR;
 
-	jobs = calloc((size_t)chunk, sizeof *jobs);
+	/* Rows issued by earlier runs are skipped without a query per row. */
+	{
+		struct preload pl = { &seen, true };
+		rc = lp_register_batch_keys(s.reg, preload_key, &pl);
+		if (rc != LP_OK || !pl.ok) {
+			cli_fail(rc != LP_OK ? rc : LP_ERR_NOMEM, "try again", "cannot read the register");
+			goto out;
+		}
+	}
+	jobs = calloc(2 * (size_t)chunk, sizeof *jobs);
 	if (!jobs) {
 		cli_fail(LP_ERR_NOMEM, NULL, "cannot start the batch");
 		goto out;
 	}
+	b.x.s = &s;
+	b.x.t = &t;
+	b.x.key = &key;
+	b.x.now = issuer_now();
+	b.out_dir = out_dir;
+	b.tname = tname;
+	b.cols = cols;
+	b.ncols = ncols;
+	b.tclaims = t.claims_json;
+	b.tprefix_len = tprefix_len;
+	b.tprefix_members = tprefix_members;
+	if (!pool_start(&pool, &b, (int)threads)) {
+		cli_fail(LP_ERR_INTERNAL, "try --threads 1", "cannot start the signing threads");
+		goto out;
+	}
+	have_pool = true;
 	if (c.json)
 		rep.issued_list = json_array();
 	{
@@ -681,121 +878,150 @@ int cmd_issue_batch(int argc, char **argv)
 			lines += csv.ptr[i] == '\n';
 		cli_progress_start(&prog, "issuing", lines ? lines : 1);
 	}
-	issue_ctx x = { &s, &t, &key, issuer_now() };
+	/* Two halves of `jobs`: one is filled from the CSV while the other is
+	 * being signed. */
+	cur = jobs;
 	for (;;) {
-		json_t *obj;
-		const char *why = NULL;
-		bool row_ok = true, seen_before;
+		const char *cell_err = NULL;
 		struct job *j;
-		size_t dup;
+		size_t prev, total = 0;
+		bool end_of_input;
 
 		memset(&d, 0, sizeof d);
 		rc = lp_csv_next(&rd, &row, &d);
-		if (rc == LP_ERR_NOT_FOUND)
-			break;
-		rep.rows++;
-		if (rc != LP_OK) {
-			add_failure(&rep, rd.err_line, rd.err_column, "", "%s",
-				    strchr(d.msg, ':') ? strchr(d.msg, ':') + 2 : d.msg);
-			goto progress;
-		}
-		if (row.count != ncols) {
-			add_failure(&rep, row.line, row.count < ncols ? row.count + 1 : ncols + 1, "",
-				    "%zu fields where the header has %zu", row.count, ncols);
-			goto progress;
-		}
-		if (row.field[ref_col].len == 0 || row.field[ref_col].len > LP_REG_REF_MAX) {
-			add_failure(&rep, row.line, ref_col + 1, "studentId",
-				    row.field[ref_col].len ? "longer than 128 characters" : "empty: every row needs the learner's studentId");
-			goto progress;
-		}
-		obj = json_object();
-		for (size_t i = 0; i < ncols && row_ok; i++) {
-			json_t *v;
-			if (row.field[i].len == 0)
-				continue;
-			v = cell_value(cols[i].def, &row.field[i], &why);
-			if (!v) {
-				add_failure(&rep, row.field[i].line, i + 1, cols[i].name, "'%s' is %s", row.field[i].text,
-					    why);
-				row_ok = false;
-			} else {
-				json_object_set_new(obj, cols[i].name, v);
+		end_of_input = rc == LP_ERR_NOT_FOUND;
+		if (!end_of_input) {
+			rep.rows++;
+			if (rc != LP_OK) {
+				add_failure(&rep, rd.err_line, rd.err_column, "", "%s",
+					    strchr(d.msg, ':') ? strchr(d.msg, ':') + 2 : d.msg);
+				goto progress;
 			}
-		}
-		if (!row_ok) {
-			json_decref(obj);
-			goto progress;
-		}
-		j = &jobs[njobs];
-		memset(j, 0, sizeof *j);
-		j->line = row.line;
-		memcpy(j->ref, row.field[ref_col].text, row.field[ref_col].len + 1);
-		batch_key(tname, j->ref, j->batch_key);
-		dup = ks_insert(&seen, j->batch_key, row.line);
-		if (dup) {
-			json_decref(obj);
-			add_failure(&rep, row.line, ref_col + 1, "studentId",
-				    "studentId '%s' is also on line %zu; a learner gets one credential per template",
-				    j->ref, dup);
-			goto progress;
-		}
-		rc = lp_register_batch_seen(s.reg, j->batch_key, &seen_before, j->cti);
-		if (rc != LP_OK) {
-			json_decref(obj);
-			cli_fail(rc, "run the batch again (issued rows are skipped)", "cannot read the register");
-			fatal = true;
-			break;
-		}
-		file_name(j->ref, j->fname, sizeof j->fname);
-		if (seen_before) {
-			char path[ISSUER_PATH_MAX];
-			json_decref(obj);
-			rep.skipped++;
-			snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
-			if (access(path, F_OK) != 0)
-				cli_warn("line %zu: %s was issued earlier (cti %s) but %s is not there; it is not issued again",
-					 row.line, j->ref, j->cti, path);
-			goto progress;
-		}
-		{
-			char *lt = json_dumps(obj, JSON_COMPACT);
-			size_t ll = lt ? strlen(lt) : 0;
-			json_decref(obj);
-			j->learner = lt ? malloc(tprefix_len + ll + 2) : NULL;
-			if (j->learner) {
-				memcpy(j->learner, t.claims_json, tprefix_len);
-				if (ll > 2) {
-					size_t o = tprefix_len;
-					if (tprefix_members)
-						j->learner[o++] = ',';
-					memcpy(j->learner + o, lt + 1, ll); /* members, '}' and NUL */
-				} else {
-					memcpy(j->learner + tprefix_len, "}", 2);
-				}
+			if (row.count != ncols) {
+				add_failure(&rep, row.line, row.count < ncols ? row.count + 1 : ncols + 1, "",
+					    "%zu fields where the header has %zu", row.count, ncols);
+				goto progress;
 			}
-			free(lt);
-		}
-		if (!j->learner) {
-			cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
-			fatal = true;
-			break;
-		}
-		njobs++;
-		if (njobs == (size_t)chunk) {
-			if (!run_chunk(&x, out_dir, dirfd, jobs, njobs, (int)threads, &rep, tname, cols, ncols)) {
+			if (row.field[ref_col].len == 0 || row.field[ref_col].len > LP_REG_REF_MAX) {
+				add_failure(&rep, row.line, ref_col + 1, "studentId", "%s",
+					    row.field[ref_col].len ? "longer than 128 characters"
+								   : "empty: every row needs the learner's studentId");
+				goto progress;
+			}
+			j = &cur[ncur];
+			memset(j, 0, sizeof *j);
+			j->line = row.line;
+			memcpy(j->ref, row.field[ref_col].text, row.field[ref_col].len + 1);
+			batch_key(tname, j->ref, j->batch_key);
+			if (!ks_insert(&seen, j->batch_key, row.line, &prev)) {
+				cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
 				fatal = true;
 				break;
 			}
-			free_jobs(jobs, njobs);
-			njobs = 0;
+			file_name(j->ref, j->batch_key, j->fname, sizeof j->fname);
+			if (prev == KS_REGISTER) {
+				char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+				rep.skipped++;
+				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
+				snprintf(tmp, sizeof tmp, "%s.tmp", path);
+				/* issued, but interrupted before its file got its name */
+				if (access(path, F_OK) != 0 && access(tmp, F_OK) == 0 && rename(tmp, path) == 0)
+					cli_warn("line %zu: %s was issued by an interrupted run; its file %s is now in place",
+						 row.line, j->ref, path);
+				else if (access(path, F_OK) != 0) {
+					char cti[LP_REG_CTI_MAX + 1] = "?";
+					bool seen_before;
+					if (lp_register_batch_seen(s.reg, j->batch_key, &seen_before, cti) != LP_OK)
+						cti[0] = '?', cti[1] = '\0';
+					cli_warn("line %zu: %s was issued earlier (cti %s) but %s is not there; "
+						 "it is not issued again",
+						 row.line, j->ref, cti, path);
+				}
+				goto progress;
+			}
+			if (prev) {
+				add_failure(&rep, row.line, ref_col + 1, "studentId",
+					    "studentId '%s' is also on line %zu; a learner gets one credential per template",
+					    j->ref, prev);
+				goto progress;
+			}
+			{
+				/* never replace another credential's file (e.g. of
+				 * another template issued into the same folder) */
+				char path[ISSUER_PATH_MAX];
+				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
+				if (access(path, F_OK) == 0) {
+					add_failure(&rep, row.line, ref_col + 1, "studentId",
+						    "%s already exists (another credential of this learner?); "
+						    "use another --out-dir for each template",
+						    path);
+					goto progress;
+				}
+			}
+			for (size_t i = 0; i < ncols; i++)
+				total += row.field[i].len + 1;
+			j->cells = malloc(total);
+			if (!j->cells) {
+				cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
+				fatal = true;
+				break;
+			}
+			total = 0;
+			for (size_t i = 0; i < ncols; i++) {
+				memcpy(j->cells + total, row.field[i].text, row.field[i].len + 1);
+				j->cell_len[i] = row.field[i].len;
+				j->cell_line[i] = row.field[i].line;
+				total += row.field[i].len + 1;
+			}
+			(void)cell_err;
+			ncur++;
 		}
+		if (ncur == (size_t)chunk || (end_of_input && ncur)) {
+			/* finish the chunk in flight, then start this one */
+			if (inflight) {
+				bool ok = chunk_finish(&b, &pool, dirfd, inflight, ninflight, &rep);
+				free_jobs(inflight, ninflight);
+				inflight = NULL;
+				if (!ok) {
+					fatal = true;
+					break;
+				}
+				cli_progress_update(&prog, rd.line);
+			}
+			if (!chunk_start(&b, &pool, cur, ncur)) {
+				fatal = true;
+				break;
+			}
+			inflight = cur;
+			ninflight = ncur;
+			cur = cur == jobs ? jobs + chunk : jobs;
+			ncur = 0;
+		}
+		if (end_of_input)
+			break;
 progress:
-		cli_progress_update(&prog, rd.line);
+		if (rep.rows % 256 == 0)
+			cli_progress_update(&prog, rd.line);
 	}
-	if (!fatal && njobs && !run_chunk(&x, out_dir, dirfd, jobs, njobs, (int)threads, &rep, tname, cols, ncols))
-		fatal = true;
-	free_jobs(jobs, njobs);
+	if (inflight) {
+		if (fatal) {
+			/* a problem while reading: undo the chunk in flight */
+			pool_wait(&pool);
+			lp_register_rollback(s.reg);
+			for (size_t i = 0; i < ninflight; i++)
+				if (inflight[i].written) {
+					char tmp[ISSUER_PATH_MAX + 8];
+					snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, inflight[i].fname);
+					unlink(tmp);
+				}
+		} else if (!chunk_finish(&b, &pool, dirfd, inflight, ninflight, &rep)) {
+			fatal = true;
+		}
+		free_jobs(inflight, ninflight);
+	}
+	free_jobs(cur, ncur);
+	if (!fatal && rep.issued && syncfs(dirfd) != 0)
+		cli_warn("cannot sync '%s': %s", out_dir, strerror(errno));
 	cli_progress_end(&prog);
 
 	if (rep.nfail > 1)
@@ -838,6 +1064,8 @@ progress:
 	}
 	ret = fatal ? CLI_EXIT_ERROR : rep.nfail ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 out:
+	if (have_pool)
+		pool_stop(&pool);
 	if (dirfd >= 0)
 		close(dirfd);
 	free(jobs);

@@ -28,7 +28,8 @@ static const char help[] =
 	"init  create ADIR with the anchor's signing key (encrypted with a\n"
 	"      passphrase), anchor.json (give it to verifiers) and an empty list.\n"
 	"add   add or replace a school from its 'leerpas-issuer export' file,\n"
-	"      recognised from DATE (default now) until DATE (default open), for the\n"
+	"      recognised from DATE (default: since its oldest key) until DATE\n"
+	"      (default open), for the\n"
 	"      credential types T1,T2 (default every type).\n"
 	"sign  sign the list for verifiers ('leerpas-verifier' loads it).\n"
 	"show  print the working list.\n"
@@ -141,7 +142,7 @@ static int tl_add(struct tl_opts *o, const char *issuer_path)
 	if ((o->from && lp_trust_time_parse(o->from, &from) != LP_OK) ||
 	    (o->until && lp_trust_time_parse(o->until, &until) != LP_OK))
 		return cli_usage_error("trustlist", "--from and --until take YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
-	if (until && until <= from)
+	if (o->from && until && until <= from)
 		return cli_usage_error("trustlist", "--until must be after --from");
 	if (o->types) {
 		types_copy = strdup(o->types);
@@ -161,6 +162,28 @@ static int tl_add(struct tl_opts *o, const char *issuer_path)
 	}
 	if (cli_read_file(issuer_path, LP_TRUST_MAX_DESC, "school description", &desc) != LP_OK)
 		goto out;
+	if (!o->from) {
+		/* Default: recognised since its oldest key, so that what the school
+		 * issued before it was added to the list still verifies. */
+		json_t *dj = json_loadb((const char *)desc.ptr, desc.len, 0, NULL);
+		json_t *keys = json_object_get(dj, "keys"), *k;
+		size_t i;
+		json_array_foreach(keys, i, k) {
+			json_t *vf = json_object_get(k, "valid_from");
+			int64_t t = 0;
+			if (json_is_integer(vf))
+				t = (int64_t)json_integer_value(vf);
+			else if (!json_is_string(vf) || lp_trust_time_parse(json_string_value(vf), &t) != LP_OK)
+				continue;
+			if (t > 0 && t < from)
+				from = t;
+		}
+		json_decref(dj);
+		if (until && until <= from) {
+			cli_usage_error("trustlist", "--until must be after --from");
+			goto out;
+		}
+	}
 	rc = lp_trust_list_add(lp_buf_view(&list), lp_buf_view(&desc), from, until, (const char *const *)types, ntypes,
 			       &out, &d);
 	if (rc != LP_OK) {

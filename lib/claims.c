@@ -587,8 +587,13 @@ lp_err lp_cbor_to_json_generic(const cbor_item_t *it, size_t depth, json_t **out
 				e = LP_ERR_NOMEM;
 		}
 		break;
-	case CBOR_TYPE_TAG:
-		return lp_cbor_to_json_generic(cbor_tag_item(it), depth - 1, out, d);
+	case CBOR_TYPE_TAG: {
+		/* cbor_tag_item hands out a new reference. */
+		cbor_item_t *inner = cbor_tag_item(it);
+		e = lp_cbor_to_json_generic(inner, depth - 1, out, d);
+		cbor_decref(&inner);
+		return e;
+	}
 	case CBOR_TYPE_FLOAT_CTRL:
 		if (cbor_float_ctrl_is_ctrl(it)) {
 			if (cbor_is_bool(it))

@@ -159,7 +159,8 @@ static lp_err connect_db(const char *path, int flags, lp_register **out)
 	sqlite3_busy_timeout(r->db, LP_REG_DEFAULT_TIMEOUT_MS);
 	/* WAL: readers (list, show, status publish) never block the writer;
 	 * synchronous FULL: a committed issuance survives a power loss. */
-	rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+	rc = exec(r, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		  " PRAGMA cache_size=-32768;");
 	if (rc != LP_OK) {
 		lp_register_close(r);
 		return rc;
@@ -558,6 +559,24 @@ lp_err lp_register_batch_seen(lp_register *r, const char *batch_key, bool *seen,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+lp_err lp_register_batch_keys(lp_register *r, lp_reg_key_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int s = sqlite3_prepare_v2(r->db, "SELECT batch_key FROM credentials WHERE batch_key IS NOT NULL", -1,
+				   &st, NULL);
+	if (s != SQLITE_OK)
+		return map_rc(s);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *k = sqlite3_column_text(st, 0);
+		if (k && !cb(ctx, (const char *)k)) {
+			s = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return s == SQLITE_DONE ? LP_OK : map_rc(s);
 }
 
 #define CRED_COLS \

@@ -107,12 +107,13 @@ static bool get_bytes(const cbor_item_t *it, const uint8_t **p, size_t *n)
 	return true;
 }
 
-/* A NumericDate: an integer, or a finite float within +-2^53 (draft
- * "Finite values for standard date claims"); floats are truncated. */
+/* A NumericDate: an integer, or a finite float, within +-2^53 (draft
+ * "Finite values for standard date claims"; the bound also keeps the time
+ * arithmetic below free of overflow). Floats are truncated. */
 static bool get_time(const cbor_item_t *it, int64_t *out)
 {
 	if (lp_cbor_get_int(it, out))
-		return true;
+		return *out >= -9007199254740992LL && *out <= 9007199254740992LL;
 	if (cbor_isa_float_ctrl(it) && !cbor_float_ctrl_is_ctrl(it)) {
 		double v = cbor_float_get_float(it);
 		if (v == v && v >= -9007199254740992.0 && v <= 9007199254740992.0) {
@@ -814,6 +815,9 @@ static lp_err rebuild(struct rctx *c, const cbor_item_t *it, size_t depth, int p
 		return rebuild_map(c, it, depth, place, out);
 	if (cbor_isa_array(it))
 		return rebuild_array(c, it, depth, out);
+	if (cbor_isa_tag(it) && cbor_tag_value(it) == TAG_REDACTED_ELEMENT)
+		return lp_diag_set(c->d, LP_ERR_DISCLOSURE, 0,
+				   "a redacted-element tag (60) outside an array");
 	if (cbor_isa_tag(it)) {
 		cbor_item_t *inner = cbor_tag_item(it), *v = NULL;
 		lp_err e = rebuild(c, inner, depth + 1, 3, &v);
@@ -1156,6 +1160,15 @@ out:
 	return e;
 }
 
+/* Caller-given times within bounds, so that sums with claim times (also
+ * bounded by 2^53) cannot overflow. */
+static bool params_ok(const lp_sdcwt_verify_params *p)
+{
+	const int64_t lim = 9007199254740992LL;
+	return p->now >= -lim && p->now <= lim && p->skew >= 0 && p->skew <= lim && p->max_age >= 0 &&
+	       p->max_age <= lim;
+}
+
 static void result_reset(lp_sdcwt_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -1181,8 +1194,9 @@ lp_err lp_sdcwt_verify_credential(lp_view credential, const lp_sdcwt_verify_para
 	if (!r)
 		return LP_ERR_ARG;
 	result_reset(r);
-	if (!p || !credential.ptr)
-		return finish(r, LP_ERR_ARG);
+	if (!p || !credential.ptr || !params_ok(p))
+		return finish(r, lp_diag_set(&r->diag, LP_ERR_ARG, 0,
+					     "credential and sane verification parameters required"));
 	if (credential.len > LP_SDCWT_MAX_BYTES)
 		return finish(r, lp_diag_set(&r->diag, LP_ERR_TOO_LARGE, 0, "credential too large"));
 	lp_sign1 s;
@@ -1245,7 +1259,7 @@ lp_err lp_sdcwt_verify(lp_view presentation, const lp_sdcwt_verify_params *p, lp
 		return LP_ERR_ARG;
 	result_reset(r);
 	r->is_presentation = true;
-	if (!p || !presentation.ptr || !p->aud)
+	if (!p || !presentation.ptr || !p->aud || !params_ok(p))
 		return finish(r, lp_diag_set(&r->diag, LP_ERR_ARG, 0,
 					     "presentation, parameters and expected audience required"));
 	if (presentation.len > LP_SDCWT_MAX_BYTES)

@@ -829,6 +829,14 @@ out:
 
 lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 {
+	return lp_trust_add_list_named(ts, signed_list, NULL, d);
+}
+
+lp_err lp_trust_add_list_named(lp_trust_store *ts, lp_view signed_list, char **anchor_id,
+			       lp_diag *d)
+{
+	if (anchor_id)
+		*anchor_id = NULL;
 	if (!ts)
 		return LP_ERR_ARG;
 	if (signed_list.len > LP_TRUST_MAX_LIST)
@@ -877,6 +885,10 @@ lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 				 anchor->id);
 		goto out;
 	}
+	if (anchor_id && !(*anchor_id = strdup(anchor->id))) {
+		rc = LP_ERR_NOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < ts->nlists; i++) {
 		if (strcmp(ts->lists[i].anchor, l.anchor) != 0)
 			continue;
@@ -900,6 +912,10 @@ lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d)
 	ts->lists[ts->nlists++] = l;
 	memset(&l, 0, sizeof l);
 out:
+	if (rc && anchor_id) {
+		free(*anchor_id);
+		*anchor_id = NULL;
+	}
 	list_free(&l);
 	json_decref(j);
 	lp_sign1_free(&s);

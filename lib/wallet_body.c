@@ -99,6 +99,7 @@ struct lp_wallet *lp_wl_alloc(void)
 		return NULL;
 	}
 	sodium_memzero(w->data_key, WL_KEY_BYTES);
+	w->lock_fd = -1;
 	w->arena->head = NULL;
 	w->arena->total = 0;
 	return w;

@@ -27,6 +27,7 @@ struct lp_wallet {
 	uint8_t rec_wrap[WL_WRAP_BYTES];
 	uint8_t *data_key;     /* sodium_malloc, WL_KEY_BYTES */
 	char *path;            /* malloc, may be NULL */
+	int lock_fd;           /* flock on PATH.lock while open, -1 none */
 
 	/* the body */
 	struct wl_arena *arena;

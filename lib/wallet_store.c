@@ -2,9 +2,13 @@
  * (Argon2id) and by the recovery key, the body under XChaCha20-Poly1305 with
  * the header as associated data; create, open, save, passwd, backup and
  * restore. Byte layout: docs/format/wallet.md. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -131,6 +135,37 @@ static void pw_ad(const struct lp_wallet *w, uint8_t ad[PW_AD_LEN])
 	memcpy(ad + OFF_SALT, w->salt, WL_SALT_BYTES);
 }
 
+/* ---- one process at a time ------------------------------------------------------
+ * An open wallet holds an exclusive flock on PATH.lock until it is closed,
+ * so that two programs cannot both read, change and save it (the second
+ * save would lose the first one's change). Where no lock file can be made
+ * (a read-only directory, e.g. a backup on read-only media) the wallet is
+ * opened without one: nothing can be saved there anyway. */
+static lp_err lock_wallet(const char *path, int *fd_out, lp_diag *d)
+{
+	*fd_out = -1;
+	size_t n = strlen(path);
+	char *lp = malloc(n + 6);
+	if (!lp)
+		return LP_ERR_NOMEM;
+	memcpy(lp, path, n);
+	memcpy(lp + n, ".lock", 6);
+	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(lp);
+	if (fd < 0)
+		return LP_OK;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		close(fd);
+		if (err == EWOULDBLOCK)
+			return lp_diag_set(d, LP_ERR_LOCKED, 0,
+					   "the wallet %s is in use by another program", path);
+		return LP_OK;
+	}
+	*fd_out = fd;
+	return LP_OK;
+}
+
 /* ---- wallet lifetime ------------------------------------------------------------ */
 
 void lp_wallet_close(lp_wallet *w)
@@ -143,6 +178,8 @@ void lp_wallet_close(lp_wallet *w)
 		sodium_free(w->data_key);
 	}
 	free(w->path);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd); /* releases the flock */
 	sodium_memzero(w, sizeof *w);
 	free(w);
 }
@@ -443,11 +480,16 @@ static lp_err open_file(const char *path, lp_buf *f, lp_diag *d)
 	return LP_OK;
 }
 
-static lp_err finish_open(lp_err e, const char *path, lp_wallet **out)
+/* Give the opened wallet its path and the lock (taken over from *lock). */
+static lp_err finish_open(lp_err e, const char *path, lp_wallet **out, int *lock)
 {
 	if (e == LP_OK && (e = lp_wallet_set_path(*out, path)) != LP_OK) {
 		lp_wallet_close(*out);
 		*out = NULL;
+	}
+	if (e == LP_OK) {
+		(*out)->lock_fd = *lock;
+		*lock = -1;
 	}
 	return e;
 }
@@ -455,12 +497,17 @@ static lp_err finish_open(lp_err e, const char *path, lp_wallet **out)
 lp_err lp_wallet_open(const char *path, lp_view passphrase, lp_wallet **out, lp_diag *d)
 {
 	lp_buf f = { NULL, 0 };
+	int lock = -1;
 	if (!out)
 		return LP_ERR_ARG;
 	*out = NULL;
 	lp_err e = open_file(path, &f, d);
 	if (e == LP_OK)
-		e = finish_open(lp_wallet_decode(lp_buf_view(&f), passphrase, out, d), path, out);
+		e = lock_wallet(path, &lock, d);
+	if (e == LP_OK)
+		e = finish_open(lp_wallet_decode(lp_buf_view(&f), passphrase, out, d), path, out, &lock);
+	if (lock >= 0)
+		close(lock);
 	lp_buf_free(&f);
 	return e;
 }
@@ -468,13 +515,18 @@ lp_err lp_wallet_open(const char *path, lp_view passphrase, lp_wallet **out, lp_
 lp_err lp_wallet_open_recovery(const char *path, const char *recovery, lp_wallet **out, lp_diag *d)
 {
 	lp_buf f = { NULL, 0 };
+	int lock = -1;
 	if (!out)
 		return LP_ERR_ARG;
 	*out = NULL;
 	lp_err e = open_file(path, &f, d);
 	if (e == LP_OK)
+		e = lock_wallet(path, &lock, d);
+	if (e == LP_OK)
 		e = finish_open(lp_wallet_decode_recovery(lp_buf_view(&f), recovery, out, d), path,
-				out);
+				out, &lock);
+	if (lock >= 0)
+		close(lock);
 	lp_buf_free(&f);
 	return e;
 }
@@ -529,6 +581,8 @@ lp_err lp_wallet_create(const char *path, lp_view passphrase, const lp_wallet_kd
 		goto out;
 	}
 	if ((e = lp_wallet_set_path(w, path)) != LP_OK || (e = lp_wallet_encode(w, &f)) != LP_OK)
+		goto out;
+	if ((e = lock_wallet(path, &w->lock_fd, d)) != LP_OK)
 		goto out;
 	e = lp_file_write_atomic(path, lp_buf_view(&f), 0600, LP_WRITE_EXCLUSIVE);
 	if (e == LP_ERR_EXISTS) {
@@ -585,6 +639,9 @@ lp_err lp_wallet_restore(const char *path, const char *backup, lp_view passphras
 		goto out;
 	/* The backup must open before anything is replaced. */
 	if ((e = lp_wallet_decode(lp_buf_view(&f), passphrase, &w, d)) != LP_OK)
+		goto out;
+	/* and nobody may have the wallet open meanwhile */
+	if ((e = lock_wallet(path, &w->lock_fd, d)) != LP_OK)
 		goto out;
 	e = lp_file_write_atomic(path, lp_buf_view(&f), 0600, LP_WRITE_KEEP_PREVIOUS);
 	if (e != LP_OK)

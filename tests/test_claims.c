@@ -253,6 +253,11 @@ Test(claims, to_json_checks_types_and_keeps_foreign_claims)
 	cr_assert_eq(lp_claims_to_json(lp_view_of(foreign, sizeof foreign), &j, &d), LP_OK, "%s", d.msg);
 	cr_assert_str_eq((char *)j.ptr, "{\"title\":\"T\",\"500\":\"0102\",\"x\":[true,null]}");
 	lp_buf_free(&j);
+	/* A tagged foreign value converts to its content: {502: 1(1549560720)}. */
+	const uint8_t tagged[] = { 0xa1, 0x19, 0x01, 0xf6, 0xc1, 0x1a, 0x5c, 0x5c, 0x6b, 0x90 };
+	cr_assert_eq(lp_claims_to_json(lp_view_of(tagged, sizeof tagged), &j, &d), LP_OK, "%s", d.msg);
+	cr_assert_str_eq((char *)j.ptr, "{\"502\":1549560720}");
+	lp_buf_free(&j);
 	/* Invalid UTF-8 in a title: the strict CBOR parser refuses it. */
 	const uint8_t bad_utf8[] = { 0xa1, 0x01, 0x62, 0xc3, 0x28 };
 	cr_assert_eq(lp_claims_to_json(lp_view_of(bad_utf8, sizeof bad_utf8), &j, NULL), LP_ERR_CBOR);

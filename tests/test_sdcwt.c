@@ -15,6 +15,7 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 #include "leerpas/fileio.h"
+#include "leerpas/qr.h"
 #include "leerpas/sdcwt.h"
 
 #define T0 1782864000 /* 2026-07-01T00:00:00Z */
@@ -430,6 +431,8 @@ Test(sdcwt, time_claims_table)
 		{ T0, NONE, NONE, T0 + 1000, NONE, NONE, false, T0 + 20, 0, LP_ERR_NOT_YET_VALID, "presentation from the future" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 1000, 300, LP_ERR_EXPIRED, "presentation too old" },
 		{ T0, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 300, 300, LP_OK, "presentation just young enough" },
+		{ (int64_t)1 << 60, NONE, NONE, T0 + 10, NONE, NONE, false, T0 + 20, 0, LP_ERR_CLAIMS, "cwt iat beyond 2^53" },
+		{ T0, NONE, NONE, INT64_MAX, NONE, NONE, false, T0 + 20, 300, LP_ERR_CLAIMS, "kbt iat beyond 2^53" },
 		{ T0, NONE, NONE, T0 + 10, NONE, T0 + 20, false, T0 + 100, 0, LP_ERR_EXPIRED, "presentation expired" },
 		{ T0, NONE, NONE, T0 + 10, T0 + 10, NONE, false, T0 + 5 - 61, 0, LP_ERR_NOT_YET_VALID, "presentation nbf ahead" },
 	};
@@ -740,6 +743,14 @@ Test(sdcwt, every_byte_change_of_a_presentation_rejected)
 			rejected++;
 		}
 	}
+	/* Every extension by a byte. */
+	uint8_t *longer = malloc(pres.len + 1);
+	memcpy(longer, pres.ptr, pres.len);
+	for (unsigned x = 0; x < 256; x++) {
+		longer[pres.len] = (uint8_t)x;
+		cr_assert_eq(verify_bytes(lp_view_of(longer, pres.len + 1), &v, NULL, 0), LP_ERR_CBOR_TRAILING);
+	}
+	free(longer);
 	/* Every truncation too. */
 	for (size_t n = 0; n < pres.len; n++)
 		cr_assert_neq(verify_bytes(lp_view_of(pres.ptr, n), &v, NULL, 0), LP_OK, "truncated to %zu", n);
@@ -1394,6 +1405,30 @@ Test(sdcwt, worked_examples_match_files)
 	sb_add(&info, "disclosed:            fullName, grade\n");
 	sb_add(&info, "credential:           %zu bytes\npresentation:         %zu bytes\nQR text:              %zu characters\n",
 	       cred.len, pres.len, qr.len);
+	for (int ecc = LP_QR_ECC_L; ecc <= LP_QR_ECC_M; ecc++) {
+		lp_qr sym;
+		cr_assert_eq(lp_qr_encode(lp_view_of(qr.ptr, qr.len), (lp_qr_ecc)ecc, &sym), LP_OK);
+		sb_add(&info, "QR code, level %c:     version %d, %zu x %zu modules\n", ecc ? 'M' : 'L',
+		       sym.version, sym.width, sym.width);
+		lp_qr_free(&sym);
+	}
+	{
+		/* The first disclosure, bstr-wrapped as it is hashed, and its digest. */
+		cbor_item_t *sd = sd_claims_of(lp_buf_view(&cred));
+		lp_buf w = { 0 };
+		uint8_t dg[32];
+		cr_assert_eq(lp_cbor_encode(cbor_array_handle(sd)[0], &w), LP_OK);
+		crypto_hash_sha256(dg, w.ptr, w.len);
+		sb_add(&info, "\nfirst disclosure, bstr-wrapped (the bytes that are hashed):\n");
+		for (size_t i = 0; i < w.len; i++)
+			sb_add(&info, "%02x", w.ptr[i]);
+		sb_add(&info, "\nits SHA-256 digest (one of the simple(59) entries):\n");
+		for (size_t i = 0; i < 32; i++)
+			sb_add(&info, "%02x", dg[i]);
+		sb_add(&info, "\n");
+		lp_buf_free(&w);
+		cbor_decref(&sd);
+	}
 	sb_add(&info, "\nachievement claims given to lp_sdcwt_issue:\n%s\n", claims_full);
 	sb_add(&info, "\nclaims the verifier reports:\n%s\nwithheld:", r.claims_json);
 	for (size_t i = 0; i < r.withheld_count; i++)
@@ -1407,10 +1442,44 @@ Test(sdcwt, worked_examples_match_files)
 	check_vector("credential.hex", ch);
 	check_vector("presentation.diag", pd);
 	check_vector("presentation.hex", ph);
+	/* The claim-key table of docs/format.md, from the code's table. */
+	struct sb tab = { 0 };
+	size_t nt = 0;
+	const lp_claim_def *td = lp_claims_table(&nt);
+	static const char *tnames[] = { "", "text", "date", "uint", "number", "text list",
+					"counts-toward list", "composed-of list" };
+	sb_add(&tab, "| key | JSON name | label | type | Annex I element | mandatory | given | default |\n");
+	sb_add(&tab, "|---:|---|---|---|---|---|---|---|\n");
+	sb_add(&tab, "| 0 | (none) | (redactable keys) | uint list | | | issuer | always shown |\n");
+	for (size_t i = 0; i < nt; i++) {
+		char range[64] = "";
+		if (td[i].type == LP_CLAIM_UINT || td[i].type == LP_CLAIM_NUMBER)
+			snprintf(range, sizeof range, " %g..%g", td[i].min, td[i].max);
+		sb_add(&tab, "| %lld | `%s` | %s | %s%s | %s | %s | %s | %s |\n", (long long)td[i].key,
+		       td[i].name, td[i].label, tnames[td[i].type], range,
+		       td[i].element ? td[i].element : "", td[i].mandatory ? "yes" : "",
+		       td[i].per_learner ? "per learner" : "template",
+		       td[i].redactable ? "redactable" : "always shown");
+	}
+	check_vector("claim-keys.md", tab.p);
 	struct sb q = { 0 };
 	sb_add(&q, "%s\n", (char *)qr.ptr);
 	check_vector("presentation.qr.txt", q.p);
+	/* docs/format.md quotes these files verbatim (scripts/assemble-format.sh). */
+	if (!getenv("LP_UPDATE_VECTORS")) {
+		lp_buf doc = load(LP_SOURCE_DIR "/docs/format.md");
+		char *dtext = calloc(1, doc.len + 1);
+		memcpy(dtext, doc.ptr, doc.len);
+		const char *quoted[] = { cd, pd, ph, q.p, tab.p, info.p };
+		for (size_t i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
+			cr_assert_not_null(strstr(dtext, quoted[i]),
+					   "docs/format.md does not quote worked example %zu; run "
+					   "scripts/assemble-format.sh", i);
+		free(dtext);
+		lp_buf_free(&doc);
+	}
 	free(q.p);
+	free(tab.p);
 	free(info.p);
 	free(cd);
 	free(ch);
@@ -1421,4 +1490,51 @@ Test(sdcwt, worked_examples_match_files)
 	lp_buf_free(&back);
 	lp_buf_free(&pres);
 	lp_buf_free(&cred);
+}
+
+/* Map keys other than integers, short text and simple(59) (e.g. the
+ * pre-issuance tag 58(k)), and disclosures matched at the wrong kind of
+ * place, are refused; array-element disclosures are put back in order. */
+Test(sdcwt, keys_and_places)
+{
+	lp_sdcwt_verify_params v;
+	struct trust t;
+	verify_params(&v, &t);
+	for (int kind = 0; kind < 4; kind++) {
+		uint8_t dg[2][32];
+		cbor_item_t *pl = cred_payload(T0, NONE, NONE, true);
+		cbor_item_t *sd = cbor_new_definite_array(2);
+		cbor_item_t *arr = cbor_new_definite_array(3);
+		cbor_item_t *d0 = kind == 1 ? disclosure(TXT("b"), I(7), dg[0]) : disclosure(TXT("b"), NULL, dg[0]);
+		cbor_item_t *d1 = disclosure(NULL, NULL, dg[1]); /* a decoy element */
+		cr_assert(cbor_array_push(arr, cbor_move(TXT("a"))));
+		cr_assert(cbor_array_push(arr, cbor_move(cbor_build_tag(60, cbor_move(BYTES(dg[0], 32))))));
+		cr_assert(cbor_array_push(arr, cbor_move(cbor_build_tag(60, cbor_move(BYTES(dg[1], 32))))));
+		PUT(pl, I(500), arr);
+		if (kind == 2)
+			PUT(pl, cbor_build_tag(58, cbor_move(I(501))), TXT("tagged key"));
+		if (kind == 3)
+			PUT(pl, I(502), cbor_build_tag(60, cbor_move(BYTES(dg[1], 32)))); /* not in an array */
+		cr_assert(cbor_array_push(sd, d0));
+		cr_assert(cbor_array_push(sd, d1));
+		cbor_decref(&d0);
+		cbor_decref(&d1);
+		cbor_item_t *cwt = sign_cwt(pl, sd, LP_TYP_SD_CWT, -16);
+		lp_buf pres = make_kbt(cwt, kbt_payload("https://werkgever.example", T0 + 10, NONE, NONE, false),
+				       K.holder_sk, LP_TYP_SD_KBT);
+		char msg[300];
+		lp_err e = verify_bytes(lp_buf_view(&pres), &v, msg, sizeof msg);
+		if (kind == 0) {
+			cr_expect_eq(e, LP_OK, "%s", msg);
+			cr_expect_not_null(strstr(msg, "\"500\":[\"a\",\"b\"]"), "%s", msg);
+		} else if (kind == 1) {
+			cr_expect_eq(e, LP_ERR_DISCLOSURE, "key disclosure in an array: %s", msg);
+		} else if (kind == 2) {
+			cr_expect_eq(e, LP_ERR_CLAIMS, "tagged map key: %s", msg);
+		} else {
+			cr_expect_eq(e, LP_ERR_DISCLOSURE, "tag 60 outside an array: %s", msg);
+		}
+		lp_buf_free(&pres);
+		cbor_decref(&cwt);
+	}
 }

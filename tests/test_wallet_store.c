@@ -780,3 +780,29 @@ Test(wallet_store, killed_while_saving_leaves_old_or_new_never_neither)
 		committed = have;
 	}
 }
+
+Test(wallet_store, one_program_at_a_time)
+{
+	char rec[LP_WALLET_RECOVERY_TEXT_SIZE];
+	make_wallet("pw", rec);
+	lp_wallet *a = NULL, *b = NULL;
+	lp_diag d;
+	cr_assert_eq(lp_wallet_open(path, V("pw"), &a, &d), LP_OK);
+	cr_assert_eq(lp_wallet_open(path, V("pw"), &b, &d), LP_ERR_LOCKED);
+	cr_assert(strstr(d.msg, "in use"), "%s", d.msg);
+	cr_assert_null(b);
+	cr_assert_eq(lp_wallet_open_recovery(path, rec, &b, &d), LP_ERR_LOCKED);
+	char bak[160];
+	snprintf(bak, sizeof bak, "%s/b.lpw", dir);
+	cr_assert_eq(lp_wallet_backup(a, bak), LP_OK);
+	lp_buf before = read_all(path);
+	cr_assert_eq(lp_wallet_restore(path, bak, V("pw"), &d), LP_ERR_LOCKED);
+	lp_buf after = read_all(path);
+	cr_assert_eq(after.len, before.len);
+	cr_assert_eq(memcmp(after.ptr, before.ptr, after.len), 0);
+	lp_wallet_close(a);
+	cr_assert_eq(lp_wallet_open(path, V("pw"), &b, &d), LP_OK, "free again after close");
+	lp_wallet_close(b);
+	lp_buf_free(&before);
+	lp_buf_free(&after);
+}

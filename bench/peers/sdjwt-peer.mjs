@@ -5,7 +5,8 @@
 //
 //   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R]
 //
-// --template/--learner default to bench/data/micro.*.json; --shown lists the
+// --template/--learner default to examples/templates/microcredential.json
+// and examples/learner.json; --shown lists the
 // redactable claims the presentation discloses (default fullName,grade).
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { StatusList, createHeaderAndPayload } from '@sd-jwt/jwt-status-list';
@@ -23,14 +24,14 @@ const runs = Number(arg('--runs', '5'));
 const templateFile = arg('--template', null);
 const learnerFile = arg('--learner', null);
 const shownArg = arg('--shown', 'fullName,grade');
-const iss = arg('--iss', 'https://roc-voorbeeld.nl');
+const iss = arg('--iss', 'https://hogeschool-domstad.nl');
 
 // The same claims as the benchmark's typical microcredential: the template's
 // claims are always shown, the learner's are selectively disclosable, and the
 // presentation discloses --shown (leerpas-bench reads the same two files).
 const here = new URL('.', import.meta.url);
-const template = JSON.parse(fs.readFileSync(templateFile ?? new URL('../data/micro.template.json', here), 'utf8'));
-const learner = JSON.parse(fs.readFileSync(learnerFile ?? new URL('../data/micro.learner.json', here), 'utf8'));
+const template = JSON.parse(fs.readFileSync(templateFile ?? new URL('../../examples/templates/microcredential.json', here), 'utf8'));
+const learner = JSON.parse(fs.readFileSync(learnerFile ?? new URL('../../examples/learner.json', here), 'utf8'));
 const redactableNames = new Set(template.redactable ?? []);
 const spec = { always: { iss, vct: template.vct, ...template.claims }, redactable: {}, shown: shownArg.split(',') };
 for (const [k, v] of Object.entries(learner)) {
@@ -69,7 +70,7 @@ const holderJwk = holderKeys.publicKey.export({ format: 'jwk' });
 // A verifier caches the status list after checking its signature once; the
 // statusVerifier below accepts exactly that cached, already verified token,
 // so each verification pays for the lookup, not for a fetch.
-const statusUri = 'https://roc-example.nl/status/1';
+const statusUri = 'https://hogeschool-domstad.nl/status/1';
 let cachedStatusSig = null;
 
 const now = Math.floor(Date.now() / 1000);
@@ -110,7 +111,7 @@ async function issueAndPresent(withStatus) {
   const credential = await sdjwt.issue(payload, disclosureFrame);
   const presentationFrame = Object.fromEntries(spec.shown.map((k) => [k, true]));
   const presentation = await sdjwt.present(credential, presentationFrame, {
-    kb: { payload: { iat: now, aud: 'https://werkgever-example.nl', nonce: b64u(crypto.randomBytes(16)) } },
+    kb: { payload: { iat: now, aud: 'https://werkgever-voorbeeld.nl', nonce: b64u(crypto.randomBytes(16)) } },
   });
   return { credential, presentation };
 }

@@ -107,6 +107,11 @@ lp_err lp_register_cred_add(lp_register *r, const lp_reg_cred *c) LP_WARN_UNUSED
 lp_err lp_register_batch_seen(lp_register *r, const char *batch_key, bool *seen,
 			      char *cti) LP_WARN_UNUSED;
 
+/* Visit every recorded batch row key (for a batch to skip rows issued
+ * before without one query per row). Stops early when cb returns false. */
+typedef bool (*lp_reg_key_cb)(void *ctx, const char *batch_key);
+lp_err lp_register_batch_keys(lp_register *r, lp_reg_key_cb cb, void *ctx) LP_WARN_UNUSED;
+
 /* Look up by cti (full hex, or a unique prefix of at least 8 hex digits:
  * LP_ERR_ARG when ambiguous). LP_ERR_NOT_FOUND. */
 lp_err lp_register_cred_get(lp_register *r, const char *cti, lp_reg_cred *out) LP_WARN_UNUSED;

@@ -108,6 +108,11 @@ lp_err lp_trust_add_anchor(lp_trust_store *ts, lp_view anchor_json, lp_diag *d) 
  * unchanged. */
 lp_err lp_trust_add_list(lp_trust_store *ts, lp_view signed_list, lp_diag *d) LP_WARN_UNUSED;
 
+/* The same, and on success *anchor_id (when non-NULL) is the id of the
+ * anchor that signed the list (malloc'd, caller frees). */
+lp_err lp_trust_add_list_named(lp_trust_store *ts, lp_view signed_list, char **anchor_id,
+			       lp_diag *d) LP_WARN_UNUSED;
+
 /* Pin one school's description: recognised for every time, for the types
  * its description states (every type when it states none). */
 lp_err lp_trust_pin(lp_trust_store *ts, lp_view issuer_json, lp_diag *d) LP_WARN_UNUSED;

@@ -150,8 +150,10 @@ lp_err lp_wallet_create(const char *path, lp_view passphrase, const lp_wallet_kd
 /* Open the wallet at path with its passphrase. Errors: LP_ERR_NOT_FOUND (no
  * file), LP_ERR_PASSPHRASE (wrong passphrase), LP_ERR_INTEGRITY (altered or
  * damaged), LP_ERR_MALFORMED (not a wallet, truncated), LP_ERR_VERSION (a
- * newer format), LP_ERR_IO. d says what and where. On failure *out is NULL
- * and the file is untouched. */
+ * newer format), LP_ERR_LOCKED (open in another program: an open wallet
+ * holds an exclusive flock on PATH.lock until lp_wallet_close), LP_ERR_IO.
+ * d says what and where. On failure *out is NULL and the file is
+ * untouched. */
 lp_err lp_wallet_open(const char *path, lp_view passphrase, lp_wallet **out,
 		      lp_diag *d) LP_WARN_UNUSED;
 
@@ -251,6 +253,62 @@ lp_err lp_wallet_key_remove(lp_wallet *w, const uint8_t pk[LP_WALLET_PK_BYTES]) 
 size_t lp_wallet_log_count(const lp_wallet *w);
 const lp_wallet_log *lp_wallet_log_at(const lp_wallet *w, size_t i);
 lp_err lp_wallet_log_add(lp_wallet *w, const lp_wallet_log *e) LP_WARN_UNUSED;
+
+/* ---- reading a stored credential (lib/wallet_inspect.c) ----------------
+ * What the wallet itself can check and show without the issuer's key: the
+ * structure (tagged COSE_Sign1, typ 293, sd_alg SHA-256), the claims, the
+ * holder key it is bound to, and that every disclosure it carries matches
+ * a digest the issuer signed (decoys included) with no claim twice. The
+ * issuer's signature is NOT checked here: use lp_sdcwt_verify_credential
+ * with the issuer's key for that. */
+
+/* The audience a presentation carries when the learner names no verifier
+ * (walk-up verification: an employer scans a printed sheet). */
+#define LP_WALLET_AUD_WALKUP "leerpas:walk-up"
+
+/* One redactable claim the credential carries as a disclosure. */
+typedef struct lp_wallet_claim {
+	char *name;  /* JSON name ("grade"), or the decimal key of a claim not ours */
+	char *json;  /* its value as JSON text */
+} lp_wallet_claim;
+
+typedef struct lp_wallet_credinfo {
+	char *iss;                 /* issuer identifier */
+	char *vct;                 /* credential type, "" if absent */
+	char *title;               /* achievement title if shown, else "" */
+	uint8_t kid[256];          /* issuer key id from the protected header */
+	size_t kid_len;
+	int64_t iat;
+	bool has_nbf, has_exp;
+	int64_t nbf, exp;
+	uint8_t cti[64];
+	size_t cti_len;
+	bool has_cnf;              /* bound to an Ed25519 holder key */
+	uint8_t cnf[LP_WALLET_PK_BYTES];
+	bool has_status;
+	uint64_t status_idx;
+	char *status_uri;          /* NULL without status */
+	char *shown_json;          /* the always-shown achievement claims, JSON object */
+	size_t nredactable;
+	lp_wallet_claim *redactable; /* in the order the credential carries them */
+} lp_wallet_credinfo;
+
+/* Read and check a credential as described above. Errors: CBOR and COSE
+ * parse errors, LP_ERR_TYP, LP_ERR_CLAIMS (a claim missing or of the wrong
+ * type), LP_ERR_DISCLOSURE (a malformed disclosure), LP_ERR_DIGEST_MISMATCH
+ * (a disclosure the issuer did not sign), LP_ERR_DUPLICATE_CLAIM,
+ * LP_ERR_UNSUPPORTED (a holder key that is not Ed25519). On failure *out is
+ * zeroed; release with lp_wallet_credinfo_free. */
+lp_err lp_wallet_inspect(lp_view sdcwt, lp_wallet_credinfo *out, lp_diag *d) LP_WARN_UNUSED;
+void lp_wallet_credinfo_free(lp_wallet_credinfo *ci);
+
+/* Split an import file into its copies: either one tagged COSE_Sign1, or a
+ * CBOR array of copies, each a byte string holding a COSE_Sign1 or the
+ * tagged COSE_Sign1 itself. *copies is an array of *n owned buffers;
+ * release with lp_wallet_copies_free. */
+lp_err lp_wallet_split_copies(lp_view file, lp_buf **copies, size_t *n,
+			      lp_diag *d) LP_WARN_UNUSED;
+void lp_wallet_copies_free(lp_buf *copies, size_t n);
 
 #ifdef __cplusplus
 }
