@@ -573,6 +573,14 @@ Test(cli_wallet, import_refuses_what_does_not_check_out)
 	/* the same credential again */
 	cr_assert_eq(run("import %s cred.cwt", COMMON), 2);
 	ASSERT_ERR_HAS("already in your wallet as 'basis-python'");
+	/* a corrected credential from the school for the same request */
+	char req[200], again[200];
+	snprintf(req, sizeof req, "%s/req.cbor", T);
+	snprintf(again, sizeof again, "%s/again.cwt", T);
+	school_issue(req, again, NULL);
+	cr_assert_eq(run("import %s again.cwt", COMMON), 2);
+	ASSERT_ERR_HAS("bound to the same key as 'basis-python'");
+	ASSERT_ERR_HAS("remove the old one first");
 	/* bound to another wallet's key */
 	char w2[200], req2[200], cred2[200];
 	snprintf(w2, sizeof w2, "%s/w2.lpw", T);
