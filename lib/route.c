@@ -766,7 +766,16 @@ static lp_err compute_one(lp_route *r, struct result *res)
 	const struct qual *q = res->q;
 	size_t n = r->ncreds;
 
-	res->e = calloc(n + 1, sizeof *res->e);
+	size_t takes_part = 0;
+
+	/* Size the entries to the credentials that take part, not to all. */
+	for (size_t i = 0; i < n; i++) {
+		bool in = counts_for(&r->creds[i], res->code) != NULL;
+		for (size_t p = 0; q && !in && p < q->nparts; p++)
+			in = part_matches(&q->parts[p], &r->creds[i]);
+		takes_part += in;
+	}
+	res->e = calloc(takes_part + 1, sizeof *res->e);
 	res->part_by = calloc((q ? q->nparts : 0) + 1, sizeof *res->part_by);
 	if (!res->e || !res->part_by)
 		return LP_ERR_NOMEM;
