@@ -5,6 +5,7 @@
  * the wallet opens with the old or the new content and nothing committed
  * before is lost. Also a full disk (RLIMIT_FSIZE), a read-only directory (a
  * read-only bind mount in a private mount namespace) and wrong passphrases. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -1146,4 +1147,72 @@ Test(crash, wallet_wrong_passphrases_change_nothing_and_answer_alike)
 	free(c1);
 	free(c2);
 	learner_free(&l);
+}
+
+/* The same for the school's signing key: near misses give one answer and
+ * change neither the key file nor the register. */
+Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct school s;
+	school_init(&s);
+	char first[LP_REG_CTI_MAX + 1];
+	issue_ok(&s, first);
+	char *reg = lpt_fmt("%s/register.db", s.store), *kd = lpt_fmt("%s/keys", s.store);
+	DIR *d = opendir(kd);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	char *kf = NULL;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".key"))
+			kf = lpt_fmt("%s/%s", kd, e->d_name);
+	closedir(d);
+	cr_assert_not_null(kf);
+	size_t nk0, nr0;
+	uint8_t *k0 = file_bytes(kf, &nk0), *r0 = file_bytes(reg, &nr0);
+	char *wrong = lpt_fmt("%s/wrong.pass", s.dir), *out = lpt_fmt("%s/x.cred", s.dir),
+	     *st = lpt_fmt("%s/status.cwt", s.dir);
+	static const char *const misses[] = { "correct horse schoom", "correct horse schoo",
+					      "correct horse school ", "Correct horse school",
+					      "correct horse schooll", "iets heel anders" };
+	const char *cmds[][16] = {
+		ISSUE_ARGV(&s, out),
+		{ "leerpas-issuer", "status", "publish", "--dir", s.store, "--out", st, "--passphrase-file", wrong, NULL },
+	};
+	cmds[0][13] = wrong; /* ISSUE_ARGV's passphrase file */
+	cr_assert_str_eq(cmds[0][12], "--passphrase-file");
+	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+		char first_err[4096] = "";
+		for (size_t m = 0; m < sizeof misses / sizeof misses[0]; m++) {
+			char *line = lpt_fmt("%s\n", misses[m]);
+			lpt_write_file(wrong, line, strlen(line));
+			chmod(wrong, 0600);
+			free(line);
+			struct trace_opts o = { 0 };
+			struct trace_result r = trace_run(cmds[c], &o, false);
+			cr_assert_eq(r.status, 1, "%s with a wrong passphrase: exit %d: %s", cmds[c][1], r.status, r.err);
+			cr_assert_null(strstr(r.err, misses[m]), "the passphrase is echoed");
+			if (m == 0)
+				snprintf(first_err, sizeof first_err, "%s", r.err);
+			else
+				cr_assert_str_eq(r.err, first_err, "%s: the answer differs for '%s'", cmds[c][1], misses[m]);
+			cr_assert_neq(access(out, F_OK), 0);
+			cr_assert_neq(access(st, F_OK), 0);
+			size_t nk1, nr1;
+			uint8_t *k1 = file_bytes(kf, &nk1), *r1 = file_bytes(reg, &nr1);
+			cr_assert(nk0 == nk1 && memcmp(k0, k1, nk0) == 0, "the key file changed");
+			cr_assert(nr0 == nr1 && memcmp(r0, r1, nr0) == 0, "the register changed");
+			free(k1);
+			free(r1);
+		}
+	}
+	free(k0);
+	free(r0);
+	free(kf);
+	free(kd);
+	free(reg);
+	free(wrong);
+	free(out);
+	free(st);
+	school_free(&s);
 }
