@@ -20,6 +20,8 @@ static const struct {
 	{ "status", bench_status, "item 7: a 1,000,000-entry status list" },
 	{ "wallet", bench_wallet, "item 6: open a wallet of 1/100/1,000 credentials and present [DIR]" },
 	{ "issue", bench_issue, "item 5's reference: one credential issued in process vs one signature" },
+	{ "wallet-files", bench_wallet_files, "item 6: wallets of 1/100/1,000 credentials in DIR for the wallet program" },
+	{ "qrversion", bench_qrversion, "item 10: QR version at ECC M of a text file (ID FILE)" },
 	{ "size", bench_size, "item 8: presentation sizes and QR versions" },
 	{ "fixture", bench_procfix, "items 4, 9: files for a verifier process (issuer.json, status, LP1, PNG) in DIR" },
 	{ "proc", bench_proc, "items 4, 5, 9: a command's wall time and peak memory" },

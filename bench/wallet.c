@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -81,6 +82,35 @@ static int present(lp_wallet *w, const char *id, lp_buf *lp1)
 		  lp_wallet_save(w) != LP_OK || lp_qrtext_encode(lp_buf_view(&kbt), lp1) != LP_OK;
 	lp_buf_free(&kbt);
 	return bad;
+}
+
+static int do_open_close(void *ctx)
+{
+	wcase *c = ctx;
+	lp_wallet *w = NULL;
+	lp_diag d;
+	if (lp_wallet_open(c->path, lp_view_of((const uint8_t *)pass, sizeof pass - 1), &w, &d) != LP_OK)
+		return 1;
+	lp_wallet_close(w);
+	return 0;
+}
+
+static lp_wallet *open_w;
+
+static int do_encode(void *ctx)
+{
+	(void)ctx;
+	lp_buf f = { NULL, 0 };
+	if (lp_wallet_encode(open_w, &f) != LP_OK)
+		return 1;
+	lp_buf_free(&f);
+	return 0;
+}
+
+static int do_save(void *ctx)
+{
+	(void)ctx;
+	return lp_wallet_save(open_w) != LP_OK;
 }
 
 static int do_open_present(void *ctx)
@@ -152,6 +182,41 @@ static void make_wallet(wcase *c, const char *dir, size_t n, const lp_wallet_kdf
 	lp_wallet_close(w);
 }
 
+/* For bench/run.sh: wallet files at the default cost with 1, 100 and 1,000
+ * credentials (DIR/wallet-N.lpw), the passphrase in DIR/passphrase, and the
+ * id of the credential to present in DIR/wallet-N.id, for timing the real
+ * `leerpas-wallet present` as a process. */
+int bench_wallet_files(int argc, char **argv)
+{
+	if (argc != 1)
+		bench_die("usage: wallet-files DIR");
+	const char *dir = argv[0];
+	bench_fixture_micro(&W.f);
+	lp_wallet_kdf_default(&W.kdf);
+	static const size_t sizes[3] = { 1, 100, 1000 };
+	char path[1200];
+	snprintf(path, sizeof path, "%s/passphrase", dir);
+	FILE *fp = fopen(path, "w");
+	if (!fp || chmod(path, 0600) != 0 || fprintf(fp, "%s\n", pass) < 0 || fclose(fp) != 0)
+		bench_die("cannot write %s", path);
+	for (size_t i = 0; i < 3; i++) {
+		wcase c;
+		make_wallet(&c, dir, sizes[i], &W.kdf);
+		char dest[1200];
+		snprintf(dest, sizeof dest, "%s/wallet-%zu.lpw", dir, sizes[i]);
+		if (rename(c.path, dest) != 0)
+			bench_die("cannot rename %s", c.path);
+		snprintf(path, sizeof path, "%s.prev", c.path);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/wallet-%zu.id", dir, sizes[i]);
+		fp = fopen(path, "w");
+		if (!fp || fprintf(fp, "%s\n", c.target_id) < 0 || fclose(fp) != 0)
+			bench_die("cannot write %s", path);
+	}
+	bench_fixture_free(&W.f);
+	return 0;
+}
+
 int bench_wallet(int argc, char **argv)
 {
 	const char *dir = argc == 1 ? argv[0] : "/tmp";
@@ -173,7 +238,7 @@ int bench_wallet(int argc, char **argv)
 	o.warmup_ms = 0;
 	o.rep_target_ms = 0.0;
 	o.max_inner = 1;
-	o.reps = bench_default.reps >= 15 ? 5u : (bench_default.reps < 3 ? bench_default.reps : 3u);
+	o.reps = bench_default.reps < 3 ? bench_default.reps : 3u;
 	bench_case cases[] = {
 		{ "wallet.argon2id", do_argon2id, &W.kdf },
 		{ "wallet.1.open_present", do_open_present, &W.w[0] },
@@ -214,6 +279,27 @@ int bench_wallet(int argc, char **argv)
 			bench_emit_value(id, (double)file.len, "bytes");
 		}
 		lp_buf_free(&file);
+	}
+
+	/* Where the rest goes at 1,000 credentials: open alone (smallest
+	 * cost), and on the open wallet: encode (serialize + encrypt) and save
+	 * (encode + atomic write with fsync + previous generation). */
+	{
+		lp_diag d;
+		if (lp_wallet_open(W.wmin[2].path, lp_view_of((const uint8_t *)pass, sizeof pass - 1), &open_w, &d) != LP_OK)
+			bench_die("wallet open failed");
+		bench_case bcases[] = {
+			{ "wallet.min.1000.open_close", do_open_close, &W.wmin[2] },
+			{ "wallet.1000.encode", do_encode, NULL },
+			{ "wallet.1000.save", do_save, NULL },
+		};
+		bench_stat bs[3];
+		if (bench_run(bcases, 3, &om, bs) != 0)
+			return 1;
+		for (size_t i = 0; i < 3; i++)
+			bench_emit_stat(bcases[i].id, &bs[i]);
+		lp_wallet_close(open_w);
+		open_w = NULL;
 	}
 
 	/* Where the rest goes, without Argon2id: present from an open wallet

@@ -41,7 +41,8 @@ static const char help[] =
 	"  --challenge TEXT      the challenge given to the learner: every\n"
 	"                        presentation must carry it\n"
 	"  --max-age SECONDS     refuse presentations older than this (default 86400)\n"
-	"  --request REQ         bind the new credential to the learner's keys\n"
+	"  --request REQ         bind the new credential to the learner's keys (with\n"
+	"                        --challenge, the request must carry it as its nonce)\n"
 	"  --learner REF         register reference (default: studentId claim)\n"
 	"  --out CRED            the new credential (never overwritten)\n"
 	"  --passphrase-file F, --passphrase-fd N, --json\n";
@@ -477,6 +478,12 @@ verdict:
 		memset(&pol, 0, sizeof pol);
 		pol.school_id = s.id;
 		pol.now = now;
+		if (challenge) {
+			/* the same code ties the request to the presentations: one
+			 * learner, one session */
+			pol.nonce = lp_view_of((const uint8_t *)challenge, strlen(challenge));
+			pol.require_nonce = true;
+		}
 		rc = lp_request_check(lp_buf_view(&reqraw), &pol, &req, NULL, &d);
 		if (rc != LP_OK) {
 			ret = cli_exit_code(rc);

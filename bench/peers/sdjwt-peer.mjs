@@ -3,7 +3,7 @@
 // leerpas microcredential, with Ed25519 from Node's built-in crypto, and prints
 // one JSON object: median verification time and presentation size.
 //
-//   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R]
+//   node sdjwt-peer.mjs [--template T] [--learner L] [--shown a,b] [--iterations N] [--warmup N] [--runs R] [--dump FILE]
 //
 // --template/--learner default to examples/templates/microcredential.json
 // and examples/learner.json; --shown lists the
@@ -25,6 +25,7 @@ const templateFile = arg('--template', null);
 const learnerFile = arg('--learner', null);
 const shownArg = arg('--shown', 'fullName,grade');
 const iss = arg('--iss', 'https://hogeschool-domstad.nl');
+const dumpFile = arg('--dump', null);
 
 // The same claims as the benchmark's typical microcredential: the template's
 // claims are always shown, the learner's are selectively disclosable, and the
@@ -128,16 +129,21 @@ async function timeVerify(presentation, nonce) {
   if (!check.kb || spec.shown.some((k) => check.payload[k] === undefined)) throw new Error('verification did not check key binding or disclose');
   for (let i = 0; i < warmup; i++) await sdjwt.verify(presentation, opts);
   const runMedians = [];
+  const runCpu = [];
   for (let r = 0; r < runs; r++) {
     const t = new Array(iterations);
+    const c0 = process.cpuUsage();
     for (let i = 0; i < iterations; i++) {
       const t0 = process.hrtime.bigint();
       await sdjwt.verify(presentation, opts);
       t[i] = Number(process.hrtime.bigint() - t0) / 1000;
     }
+    const c = process.cpuUsage(c0);
+    runCpu.push((c.user + c.system) / iterations);
     runMedians.push(median(t));
   }
-  return { median_us: median(runMedians), min_run_us: Math.min(...runMedians), max_run_us: Math.max(...runMedians) };
+  return { median_us: median(runMedians), min_run_us: Math.min(...runMedians), max_run_us: Math.max(...runMedians),
+    cpu_us: median(runCpu) };
 }
 
 // Primitive reference inside Node: one Ed25519 verification.
@@ -170,11 +176,14 @@ const out = {
   verify_median_us: vs.median_us,
   verify_min_run_us: vs.min_run_us,
   verify_max_run_us: vs.max_run_us,
+  verify_cpu_us: vs.cpu_us,
   verify_nostatus_median_us: vn.median_us,
+  verify_nostatus_cpu_us: vn.cpu_us,
   node_ed25519_verify_us: timeEd25519Verify(),
   presentation_chars: withStatus.presentation.length,
   presentation_bytes: Buffer.byteLength(withStatus.presentation, 'utf8'),
   presentation_nostatus_chars: noStatus.presentation.length,
   credential_chars: withStatus.credential.length,
 };
+if (dumpFile) fs.writeFileSync(dumpFile, withStatus.presentation);
 process.stdout.write(JSON.stringify(out) + '\n');
