@@ -405,7 +405,11 @@ static lp_err cred_from_claims(struct cred *c, const json_t *o, lp_diag *d)
 		}
 		memcpy(c->date, date, 11);
 	} else {
+		/* Within years 0000..9999, so that the picture's year axis stays
+		 * bounded whatever iat a credential carries. */
+		int64_t lo = days_from_civil(0, 1, 1), hi = days_from_civil(9999, 12, 31);
 		c->day = floordiv(c->iat, 86400);
+		c->day = c->day < lo ? lo : c->day > hi ? hi : c->day;
 		format_day(c->day, c->date);
 	}
 	if (!c->title && !(c->title = dupstr("(untitled)")))

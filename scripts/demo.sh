@@ -234,12 +234,18 @@ if [ $rc -ne 1 ]; then
 fi
 say "refused (exit status 1), as it should be"
 
+step "Noor's wallet reads the school's status list; her route no longer counts the keuzedeel"
+run "$WALLET" status status/amstelland.cwt --issuer-key amstelland.json "${W[@]}"
+runto route-after-revocation.txt "$WALLET" route --qualification "$EX/qualification-25491-verzorgende-ig.json" "${W[@]}"
+awk '/^Verzorgende-IG/{on=1} on && /^$/{exit} on && !/parts:|\[[ x]\]/' route-after-revocation.txt | sed 's/^/   | /'
+say "The certificate, issued before the revocation, still counts; K0228 is missing again."
+
 T1=$(date +%s)
 cat <<EOF
 
 Done in $((T1 - T0)) seconds. Look at:
   $OUT/route.svg              her learning route as a picture (open in a browser)
-  $OUT/route.txt, route.json  the same as text and JSON
+  $OUT/route.txt, route.json  the same as text and JSON (route-after-revocation.txt: later)
   $OUT/certificaat-qr.png     the certificate as she shows it (name and title)
   $OUT/k0228-qr.png           the keuzedeel that was revoked
   $OUT/verify-*.txt           what the employer saw

@@ -403,6 +403,22 @@ Test(route, date_falls_back_to_iat)
 	cr_assert_str_eq(str(json_array_get(h, 1), "date"), "2026-07-02");
 	json_decref(rep);
 	lp_route_free(r);
+	/* Absurd times are clamped to years 0000..9999: the picture stays small. */
+	r = route_new();
+	c.iat = INT64_MIN;
+	cr_assert_eq(lp_route_add_credential(r, &c, NULL), LP_OK);
+	c2.iat = INT64_MAX;
+	cr_assert_eq(lp_route_add_credential(r, &c2, NULL), LP_OK);
+	rep = report(r);
+	h = json_object_get(rep, "history");
+	cr_assert_str_eq(str(json_array_get(h, 0), "date"), "0000-01-01");
+	cr_assert_str_eq(str(json_array_get(h, 1), "date"), "9999-12-31");
+	json_decref(rep);
+	lp_buf s = { 0 };
+	cr_assert_eq(lp_route_svg(r, &s), LP_OK);
+	cr_assert_lt(s.len, 4u * 1024 * 1024);
+	lp_buf_free(&s);
+	lp_route_free(r);
 }
 
 Test(route, renderings_escape_what_credentials_say)
