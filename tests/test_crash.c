@@ -1206,3 +1206,48 @@ Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
 	free(st);
 	school_free(&s);
 }
+
+/* restore replaces the wallet by a backup (keeping the old one as .prev):
+ * killed anywhere, the wallet opens as the old wallet or as the backup. */
+Test(crash, wallet_restore_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *c1 = bound_credential(&l);
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c1, "een"), 0, NULL).status, 0);
+	char *backup = lpt_fmt("%s/backup.lpw", l.school.dir);
+	const char *bargv[] = { "leerpas-wallet", "backup", "--out", backup, "--wallet", l.wallet,
+				"--passphrase-file", l.pass, NULL };
+	cr_assert_eq(wallet_run(bargv, 0, NULL).status, 0);
+	/* The wallet moves on: one more credential than the backup. */
+	char *c2 = bound_credential(&l);
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c2, "twee"), 0, NULL).status, 0);
+	const char *argv[] = { "leerpas-wallet", "restore", backup, "--wallet", l.wallet, "--passphrase-file",
+			       l.pass, NULL };
+	/* Dry run on a copy, so that the wallet keeps its two credentials. */
+	size_t n;
+	char *orig = lpt_read_file(l.wallet, &n);
+	struct trace_result dry = wallet_run(argv, -1, NULL);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	long *pts;
+	size_t npts = kill_points(&dry, 40, &pts);
+	size_t restored = 0;
+	for (size_t k = 0; k < npts; k++) {
+		lpt_write_file(l.wallet, orig, n); /* back to the wallet with two */
+		(void)wallet_run(argv, pts[k], NULL);
+		struct wsnap ws;
+		cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws), "kill at %ld: the wallet does not open", pts[k]);
+		cr_assert(ws.ncred == 2 || ws.ncred == 1, "kill at %ld: %zu credentials", pts[k], ws.ncred);
+		cr_assert(wsnap_has(&ws, "een"));
+		restored += ws.ncred == 1;
+	}
+	cr_log_info("restore: %ld syscall stops, %zu kill points, %zu had restored", dry.stops, npts, restored);
+	free(orig);
+	free(pts);
+	free(dry.nr);
+	free(backup);
+	free(c1);
+	free(c2);
+	learner_free(&l);
+}
