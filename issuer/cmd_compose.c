@@ -41,7 +41,8 @@ static const char help[] =
 	"  --challenge TEXT      the challenge given to the learner: every\n"
 	"                        presentation must carry it\n"
 	"  --max-age SECONDS     refuse presentations older than this (default 86400)\n"
-	"  --request REQ         bind the new credential to the learner's keys\n"
+	"  --request REQ         bind the new credential to the learner's keys (with\n"
+	"                        --challenge, the request must carry it as its nonce)\n"
 	"  --learner REF         register reference (default: studentId claim)\n"
 	"  --out CRED            the new credential (never overwritten)\n"
 	"  --passphrase-file F, --passphrase-fd N, --json\n";
@@ -92,7 +93,12 @@ static lp_err resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid
 	(void)alg;
 	if (!iss)
 		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0, "the credential names no issuer");
-	rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, has_iat ? iat : r->now, r->now, &r->found, d);
+	/* Without an issue time the key's validity period cannot be judged;
+	 * taking "now" instead would let a retired key's signature pass. */
+	if (!has_iat)
+		return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+				   "the module has no issue time (iat), so its key's validity cannot be checked");
+	rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, iat, r->now, &r->found, d);
 	if (rc == LP_OK)
 		*key = r->found.key;
 	return rc;
@@ -477,6 +483,12 @@ verdict:
 		memset(&pol, 0, sizeof pol);
 		pol.school_id = s.id;
 		pol.now = now;
+		if (challenge) {
+			/* the same code ties the request to the presentations: one
+			 * learner, one session */
+			pol.nonce = lp_view_of((const uint8_t *)challenge, strlen(challenge));
+			pol.require_nonce = true;
+		}
 		rc = lp_request_check(lp_buf_view(&reqraw), &pol, &req, NULL, &d);
 		if (rc != LP_OK) {
 			ret = cli_exit_code(rc);

@@ -25,13 +25,15 @@ static const char help[] =
 	"                        bound to each holder key in it. Without it the\n"
 	"                        credential is UNBOUND: whoever has the file can show it.\n"
 	"  --request-age SECONDS accept requests made at most this long ago (default 7 days)\n"
+	"  --nonce TEXT          the code you gave the learner for the request\n"
+	"                        ('leerpas-wallet request --nonce'): the request must carry it\n"
 	"  --out CRED            the credential file to write (never overwritten)\n"
 	"  --learner REF         the learner's reference in the register\n"
 	"                        (default: the studentId claim)\n"
 	"  --passphrase-file F, --passphrase-fd N   the signing key's passphrase\n"
 	"  --json                print the result as JSON\n";
 
-enum { OPT_TEMPLATE = OPT_FIRST_OWN, OPT_CLAIMS, OPT_REQUEST, OPT_OUT, OPT_LEARNER, OPT_REQ_AGE };
+enum { OPT_TEMPLATE = OPT_FIRST_OWN, OPT_CLAIMS, OPT_REQUEST, OPT_OUT, OPT_LEARNER, OPT_REQ_AGE, OPT_NONCE };
 
 int cmd_issue(int argc, char **argv)
 {
@@ -42,9 +44,11 @@ int cmd_issue(int argc, char **argv)
 					      { "out", 1, NULL, OPT_OUT },
 					      { "learner", 1, NULL, OPT_LEARNER },
 					      { "request-age", 1, NULL, OPT_REQ_AGE },
+					      { "nonce", 1, NULL, OPT_NONCE },
 					      { 0, 0, 0, 0 } };
 	issuer_common c = { NULL, CLI_PASS_SRC_INIT, false, false };
-	const char *tname = NULL, *claims_path = NULL, *req_path = NULL, *out_path = NULL, *learner = NULL;
+	const char *tname = NULL, *claims_path = NULL, *req_path = NULL, *out_path = NULL, *learner = NULL,
+		   *nonce = NULL;
 	long long req_age = 0;
 	issuer_store s;
 	issuer_template t;
@@ -78,6 +82,8 @@ int cmd_issue(int argc, char **argv)
 			out_path = optarg;
 		else if (opt == OPT_LEARNER)
 			learner = optarg;
+		else if (opt == OPT_NONCE)
+			nonce = optarg;
 		else if (opt == OPT_REQ_AGE) {
 			req_age = strtoll(optarg, &end, 10);
 			if (*end || req_age <= 0)
@@ -97,6 +103,10 @@ int cmd_issue(int argc, char **argv)
 		return CLI_EXIT_ERROR;
 	if (!tname || !claims_path || !out_path)
 		return cli_usage_error("issue", "--template, --claims and --out are required");
+	if (nonce && !req_path)
+		return cli_usage_error("issue", "--nonce checks a --request; give both");
+	if (nonce && (!*nonce || strlen(nonce) > LP_REQUEST_MAX_NONCE))
+		return cli_usage_error("issue", "--nonce must be 1..%d characters", LP_REQUEST_MAX_NONCE);
 	if (access(out_path, F_OK) == 0) {
 		cli_error("choose another --out file (issued credentials are never overwritten)",
 			  "'%s' already exists", out_path);
@@ -130,6 +140,10 @@ int cmd_issue(int argc, char **argv)
 		pol.school_id = s.id;
 		pol.now = issuer_now();
 		pol.window = (int64_t)req_age;
+		if (nonce) {
+			pol.nonce = lp_view_of((const uint8_t *)nonce, strlen(nonce));
+			pol.require_nonce = true;
+		}
 		rc = lp_request_check(lp_buf_view(&reqraw), &pol, &req, NULL, &d);
 		if (rc != LP_OK) {
 			ret = cli_exit_code(rc);

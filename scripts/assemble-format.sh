@@ -6,7 +6,12 @@
 #   scripts/assemble-format.sh --check  fails when docs/format.md is stale
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts="overview transport cose credential status request trust wallet route"
+# Reading order; any other part in docs/format/ is appended in name order.
+parts="overview transport cose credential status request issuance trust keyfile wallet route"
+for f in docs/format/*.md; do
+	p=$(basename "$f" .md)
+	case " $parts " in *" $p "*) ;; *) parts="$parts $p" ;; esac
+done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 {

@@ -361,11 +361,12 @@ Test(issuer, issue_unbound_and_verify_with_export)
 	free(dir);
 }
 
-static void make_request(const char *school, size_t n, int64_t iat, uint8_t sks[][64], const char *path)
+static void make_request_nonce(const char *school, size_t n, int64_t iat, uint8_t sks[][64], const char *path,
+			       const char *nonce)
 {
 	uint8_t pk[32];
 	const uint8_t *ptrs[8];
-	lp_request_params p = { school, { NULL, 0 }, iat };
+	lp_request_params p = { school, { (const uint8_t *)nonce, nonce ? strlen(nonce) : 0 }, iat };
 	lp_buf req;
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_eq(lp_request_keygen(pk, sks[i]), LP_OK);
@@ -374,6 +375,11 @@ static void make_request(const char *school, size_t n, int64_t iat, uint8_t sks[
 	cr_assert_eq(lp_request_create(&p, ptrs, n, &req), LP_OK);
 	lpt_write_file(path, req.ptr, req.len);
 	lp_buf_free(&req);
+}
+
+static void make_request(const char *school, size_t n, int64_t iat, uint8_t sks[][64], const char *path)
+{
+	make_request_nonce(school, n, iat, sks, path, NULL);
 }
 
 Test(issuer, issue_with_request_binds_each_copy)
@@ -447,6 +453,23 @@ Test(issuer, issue_with_request_binds_each_copy)
 	cr_assert_eq(r.status, 1);
 	lpt_run_free(&r);
 	cr_assert_eq(register_count(dir), 2);
+	/* the school's code: required when given, and must match */
+	make_request_nonce(id, 1, time(NULL), sks, badreq, "K7-2026-0417");
+	r = issuer("issue", "--dir", dir, "--template", "microcredential", "--claims", EX "/learner.json", "--request",
+		   badreq, "--nonce", "K7-2026-0418", "--out", out2, "--passphrase-file", passfile, NULL);
+	cr_assert_eq(r.status, 1);
+	lpt_run_free(&r);
+	make_request(id, 1, time(NULL), sks, badreq);
+	r = issuer("issue", "--dir", dir, "--template", "microcredential", "--claims", EX "/learner.json", "--request",
+		   badreq, "--nonce", "K7-2026-0417", "--out", out2, "--passphrase-file", passfile, NULL);
+	cr_assert_eq(r.status, 1, "a request without the school's code was accepted");
+	lpt_run_free(&r);
+	make_request_nonce(id, 1, time(NULL), sks, badreq, "K7-2026-0417");
+	r = issuer("issue", "--dir", dir, "--template", "microcredential", "--claims", EX "/learner.json", "--request",
+		   badreq, "--nonce", "K7-2026-0417", "--out", out2, "--passphrase-file", passfile, NULL);
+	OK_RUN(r);
+	lpt_run_free(&r);
+	cr_assert_eq(register_count(dir), 3);
 	lp_trust_store_free(ts);
 	free(rq);
 	free(badreq);
@@ -1015,8 +1038,8 @@ struct module {
 
 /* School `dir` issues `tmpl` to the learner in `claims`, bound to a fresh
  * key; the learner presents it to `aud` showing fullName. */
-static void module_for(const char *dir, const char *school_id, const char *tmpl, const char *claims, const char *aud,
-		       const char *tag, struct module *m)
+static void module_for_c(const char *dir, const char *school_id, const char *tmpl, const char *claims,
+			 const char *aud, const char *tag, struct module *m, const char *cnonce)
 {
 	uint8_t sks[1][64];
 	char *req = lpt_fmt("%s/%s.req", root, tag), *cred = lpt_fmt("%s/%s.cred", root, tag);
@@ -1033,7 +1056,7 @@ static void module_for(const char *dir, const char *school_id, const char *tmpl,
 	size_t len;
 	uint8_t *c = (uint8_t *)lpt_read_file(cred, &len);
 	const char *show[] = { "fullName" };
-	lp_sdcwt_present_params pp = { show, 1, aud, time(NULL), NULL, 0 };
+	lp_sdcwt_present_params pp = { show, 1, aud, time(NULL), (const uint8_t *)cnonce, cnonce ? strlen(cnonce) : 0 };
 	lp_buf pres;
 	lp_diag d;
 	cr_assert_eq(lp_sdcwt_present(lp_view_of(c, len), &pp, m->sk, &pres, &d), LP_OK, "%s", d.msg);
@@ -1043,6 +1066,12 @@ static void module_for(const char *dir, const char *school_id, const char *tmpl,
 	free(c);
 	free(req);
 	free(cred);
+}
+
+static void module_for(const char *dir, const char *school_id, const char *tmpl, const char *claims, const char *aud,
+		       const char *tag, struct module *m)
+{
+	module_for_c(dir, school_id, tmpl, claims, aud, tag, m, NULL);
 }
 
 Test(issuer, compose_from_modules_of_two_schools)
@@ -1125,6 +1154,25 @@ Test(issuer, compose_from_modules_of_two_schools)
 	lp_sdcwt_result_free(&res);
 	free(cred);
 
+	/* a session tied by one code: the presentations answer the challenge
+	 * and the request for the new credential carries it too */
+	struct module c1, c2;
+	char *cert3 = lpt_fmt("%s/cert3.cred", root), *req3 = lpt_fmt("%s/c3.req", root);
+	uint8_t sks3[1][64];
+	module_for_c(a, ida, "microcredential", EX "/learner.json", idc, "c1", &c1, "sessie-8841");
+	module_for_c(b, idb, "microcredential", EX "/learner.json", idc, "c2", &c2, "sessie-8841");
+	make_request_nonce(idc, 1, time(NULL), sks3, req3, "andere-code");
+	r = COMPOSE(cert3, "--from", c1.path, "--from", c2.path, "--challenge", "sessie-8841", "--request", req3);
+	cr_assert_eq(r.status, 1, "a request from another session was accepted");
+	lpt_run_free(&r);
+	make_request_nonce(idc, 1, time(NULL), sks3, req3, "sessie-8841");
+	r = COMPOSE(cert3, "--from", c1.path, "--from", c2.path, "--challenge", "sessie-8841", "--request", req3);
+	OK_RUN(r);
+	cr_assert_null(strstr(r.err, "UNBOUND"), "%s", r.err);
+	lpt_run_free(&r);
+	free(cert3);
+	free(req3);
+
 	/* the same module again counts double: refused */
 	char *out2 = lpt_fmt("%s/cert2.cred", root);
 	r = COMPOSE(out2, "--from", ma.path);
@@ -1153,7 +1201,7 @@ Test(issuer, compose_from_modules_of_two_schools)
 	cr_assert_eq(r.status, 1);
 	cr_assert_not_null(strstr(r.err, "--status"), "%s", r.err);
 	lpt_run_free(&r);
-	cr_assert_eq(register_count(c), 1);
+	cr_assert_eq(register_count(c), 2);
 
 	lp_trust_store_free(ts);
 	free(out);

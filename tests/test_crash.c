@@ -5,6 +5,7 @@
  * the wallet opens with the old or the new content and nothing committed
  * before is lost. Also a full disk (RLIMIT_FSIZE), a read-only directory (a
  * read-only bind mount in a private mount namespace) and wrong passphrases. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -39,6 +40,7 @@ struct trace_opts {
 	rlim_t fsize;          /* > 0: RLIMIT_FSIZE in bytes (a full disk) */
 	const char *ro_dir;    /* make this directory read-only for the program */
 	const char *stdin_text; /* fed on stdin (NULL: /dev/null) */
+	const char *stdout_path; /* stdout goes to this file (NULL: /dev/null) */
 };
 
 struct trace_result {
@@ -70,11 +72,21 @@ static bool mutating(long nr)
 
 static void child_setup(const struct trace_opts *o, int errfd, int infd)
 {
+	/* Under ASan: LeakSanitizer stops the world with ptrace at exit, which
+	 * fails in a process we already trace; leaks are checked in the
+	 * untraced runs of the other suites. */
+	const char *asan = getenv("ASAN_OPTIONS");
+	char opts[1024];
+	snprintf(opts, sizeof opts, "%s%sdetect_leaks=0", asan ? asan : "", asan && *asan ? ":" : "");
+	setenv("ASAN_OPTIONS", opts, 1);
 	int null = open("/dev/null", O_RDWR);
 	if (null < 0)
 		_exit(120);
 	dup2(infd >= 0 ? infd : null, 0);
-	dup2(null, 1);
+	int out = o->stdout_path ? open(o->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600) : null;
+	if (out < 0)
+		_exit(125);
+	dup2(out, 1);
 	dup2(errfd, 2);
 	if (o->fsize) {
 		struct rlimit rl = { o->fsize, o->fsize };
@@ -155,6 +167,10 @@ static struct trace_result trace_run(const char *const *argv, const struct trace
 				long got = ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof si, &si);
 				r.nr[r.stops] = got > 0 && si.op == PTRACE_SYSCALL_INFO_ENTRY ? (long)si.entry.nr
 					       : r.stops > 1 ? r.nr[r.stops - 1] : -1;
+				/* Opening for reading changes nothing: not a kill point of interest. */
+				if (got > 0 && si.op == PTRACE_SYSCALL_INFO_ENTRY && si.entry.nr == SYS_openat &&
+				    (si.entry.args[2] & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) == 0)
+					r.nr[r.stops] = -2;
 			}
 			if (o->kill_at && r.stops == o->kill_at) {
 				kill(pid, SIGKILL);
@@ -345,7 +361,7 @@ TestSuite(crash, .timeout = 600);
 
 /* Kill `issue` at every write (and a spread of other syscalls). With strict
  * false, a credential file that exists without its register record is
- * counted (see the known issue below) rather than failed. */
+ * counted rather than failed (the other checks still fail). */
 static void issue_kills(bool strict)
 {
 	cr_assert_eq(lp_init(), LP_OK);
@@ -405,28 +421,18 @@ static void issue_kills(bool strict)
 	}
 	cr_log_info("issue kills: %zu left nothing, %zu recorded the credential, %zu left an "
 		    "unrecorded credential file", nothing, recorded, orphans);
-	if (orphans)
-		cr_log_info("KNOWN ISSUE: %zu kill points left a signed credential file that the register "
-			    "does not know (issue_record_write writes the file before the commit)", orphans);
 	free(pts);
 	free(dry.nr);
 	free(dry_out);
 	school_free(&s);
 }
 
+/* Killed anywhere, a credential file under the name the operator asked
+ * for is always recorded in the register. (Found by this suite: issue used
+ * to write the file before the commit, so a kill in between left a signed
+ * credential the register did not know, whose status index went to the
+ * next credential.) */
 Test(crash, issuer_issue_killed_at_every_write)
-{
-	issue_kills(false);
-}
-
-/* KNOWN ISSUE (issuer/issuing.c, issue_record_write; the same order in
- * cmd_batch.c run_chunk): the credential file is written before the
- * register transaction commits. Killed in between, a validly signed
- * credential exists that the register does not know, and its status-list
- * index is given to the next credential, so revoking one revokes both.
- * Enable this test when the issuer commits before writing (or otherwise
- * closes the window). */
-Test(crash, issuer_issue_kill_leaves_no_unrecorded_credential, .disabled = true)
 {
 	issue_kills(true);
 }
@@ -688,4 +694,560 @@ Test(crash, issuer_read_only_store_is_reported_and_untouched)
 	free(out);
 	free(reg);
 	school_free(&s);
+}
+
+/* ---- the wallet ------------------------------------------------------------------------ */
+
+struct learner {
+	struct school school;
+	char *wallet, *pass, *passtext;
+	int nreq;
+};
+
+static void set_pass(struct learner *l, const char *text)
+{
+	free(l->passtext);
+	l->passtext = strdup(text);
+	char *line = lpt_fmt("%s\n", text);
+	lpt_write_file(l->pass, line, strlen(line));
+	chmod(l->pass, 0600);
+	free(line);
+}
+
+static void learner_init(struct learner *l)
+{
+	memset(l, 0, sizeof *l);
+	school_init(&l->school);
+	l->wallet = lpt_fmt("%s/wallet.lpw", l->school.dir);
+	l->pass = lpt_fmt("%s/wallet.pass", l->school.dir);
+	set_pass(l, "mijn geheime zin");
+	lpt_run r = lpt_run_args(NULL, "leerpas-wallet", "init", "--wallet", l->wallet, "--passphrase-file",
+				 l->pass, "--kdf-ops", "1", "--kdf-mem-mib", "8", NULL);
+	cr_assert_eq(r.status, 0, "wallet init: %s", r.err);
+	lpt_run_free(&r);
+}
+
+static void learner_free(struct learner *l)
+{
+	school_free(&l->school);
+	free(l->wallet);
+	free(l->pass);
+	free(l->passtext);
+}
+
+/* A credential bound to a fresh key of the wallet: request, issue. Returns
+ * the credential file path (owned). */
+static char *bound_credential(struct learner *l)
+{
+	int k = l->nreq++;
+	char *req = lpt_fmt("%s/req-%d", l->school.dir, k), *cred = lpt_fmt("%s/cred-%d", l->school.dir, k);
+	lpt_run r = lpt_run_args(NULL, "leerpas-wallet", "request", "--issuer", HH_ISS, "--out", req,
+				 "--wallet", l->wallet, "--passphrase-file", l->pass, NULL);
+	cr_assert_eq(r.status, 0, "wallet request: %s", r.err);
+	lpt_run_free(&r);
+	r = lpt_run_args(NULL, "leerpas-issuer", "issue", "--dir", l->school.store, "--template",
+			 "basis-python", "--claims", l->school.claims, "--request", req, "--out", cred,
+			 "--passphrase-file", l->school.pass, NULL);
+	cr_assert_eq(r.status, 0, "issue: %s", r.err);
+	lpt_run_free(&r);
+	free(req);
+	return cred;
+}
+
+/* What an opened wallet holds. */
+struct wsnap {
+	size_t ncred, nkeys, nlog;
+	char ids[128][LP_WALLET_ID_MAX + 1];
+};
+
+/* Open the wallet with passphrase text; false when that passphrase does not
+ * open it (LP_ERR_PASSPHRASE); any other failure fails the test. */
+static bool wallet_snapshot(const char *path, const char *pass, struct wsnap *ws)
+{
+	lp_wallet *w = NULL;
+	lp_diag d = { 0 };
+	lp_err e = lp_wallet_open(path, lp_view_of((const uint8_t *)pass, strlen(pass)), &w, &d);
+	if (e == LP_ERR_PASSPHRASE)
+		return false;
+	cr_assert_eq(e, LP_OK, "the wallet does not open: %s: %s", lp_err_code(e), d.msg);
+	memset(ws, 0, sizeof *ws);
+	ws->ncred = lp_wallet_cred_count(w);
+	ws->nkeys = lp_wallet_key_count(w);
+	ws->nlog = lp_wallet_log_count(w);
+	cr_assert_leq(ws->ncred, 128);
+	for (size_t i = 0; i < ws->ncred; i++)
+		snprintf(ws->ids[i], sizeof ws->ids[i], "%s", lp_wallet_cred_at(w, i)->id);
+	lp_wallet_close(w);
+	return true;
+}
+
+static bool wsnap_has(const struct wsnap *ws, const char *id)
+{
+	for (size_t i = 0; i < ws->ncred; i++)
+		if (strcmp(ws->ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+static struct trace_result wallet_run(const char *const *argv, long kill_at,
+				      const char *stdout_path)
+{
+	struct trace_opts o = { .kill_at = kill_at, .stdout_path = stdout_path };
+	return trace_run(argv, &o, kill_at < 0);
+}
+
+#define IMPORT_ARGV(l, cred, id)                                                          \
+	{ "leerpas-wallet", "import", (cred), "--id", (id), "--wallet", (l)->wallet,           \
+	  "--passphrase-file", (l)->pass, NULL }
+
+Test(crash, wallet_import_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	enum { K = 60 };
+	char *creds[K + 1];
+	for (int i = 0; i <= K; i++)
+		creds[i] = bound_credential(&l);
+	/* A committed credential first, and the dry run. */
+	const char *a0[] = IMPORT_ARGV(&l, creds[0], "mc-0");
+	struct trace_result dry = wallet_run(a0, -1, NULL);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	long *pts;
+	size_t npts = kill_points(&dry, K, &pts);
+	struct wsnap ws;
+	cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws));
+	cr_assert_eq(ws.ncred, 1);
+	size_t committed = 1, keys = ws.nkeys, took = 0;
+	for (size_t k = 0; k < npts; k++) {
+		char id[32];
+		snprintf(id, sizeof id, "mc-%zu", k + 1);
+		const char *argv[] = IMPORT_ARGV(&l, creds[k + 1], id);
+		(void)wallet_run(argv, pts[k], NULL);
+		cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws), "passphrase no longer opens the wallet");
+		cr_assert(ws.ncred == committed || ws.ncred == committed + 1,
+			  "kill at %ld: %zu credentials, expected %zu or %zu", pts[k], ws.ncred, committed,
+			  committed + 1);
+		cr_assert_eq(ws.nkeys, keys, "kill at %ld changed the holder keys", pts[k]);
+		for (size_t i = 0; i < committed; i++) {
+			char prev[32];
+			snprintf(prev, sizeof prev, "mc-%zu", i);
+			cr_assert(wsnap_has(&ws, prev), "kill at %ld lost %s", pts[k], prev);
+		}
+		took += ws.ncred == committed + 1;
+		if (ws.ncred == committed) {
+			/* Not taken: importing again works. */
+			struct trace_result r = wallet_run(argv, 0, NULL);
+			cr_assert_eq(r.status, 0, "import after a kill: %s", r.err);
+		}
+		committed++;
+		cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws));
+		cr_assert_eq(ws.ncred, committed);
+	}
+	cr_log_info("import: %ld syscall stops, %zu kill points, %zu had committed", dry.stops, npts, took);
+	for (int i = 0; i <= K; i++)
+		free(creds[i]);
+	free(pts);
+	free(dry.nr);
+	learner_free(&l);
+}
+
+Test(crash, wallet_present_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *cred = bound_credential(&l);
+	const char *ia[] = IMPORT_ARGV(&l, cred, "py");
+	cr_assert_eq(wallet_run(ia, 0, NULL).status, 0);
+	char *outp = lpt_fmt("%s/present.out", l.school.dir);
+	const char *argv[] = { "leerpas-wallet", "present", "py", "--show", "fullName", "--text", "--yes",
+			       "--audience", HH_AUD, "--wallet", l.wallet, "--passphrase-file", l.pass, NULL };
+	struct trace_result dry = wallet_run(argv, -1, outp);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	long *pts;
+	size_t npts = kill_points(&dry, 60, &pts);
+	struct wsnap ws;
+	cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws));
+	size_t logged = ws.nlog, shown_unlogged = 0, logged_by_kill = 0;
+	cr_assert_eq(logged, 1);
+	for (size_t k = 0; k < npts; k++) {
+		unlink(outp);
+		(void)wallet_run(argv, pts[k], outp);
+		cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws));
+		cr_assert_eq(ws.ncred, 1, "kill at %ld: the credential is gone", pts[k]);
+		cr_assert(ws.nlog == logged || ws.nlog == logged + 1, "kill at %ld: log %zu, expected %zu or %zu",
+			  pts[k], ws.nlog, logged, logged + 1);
+		/* A presentation that came out is in the learner's log. */
+		size_t n = 0;
+		char *o = access(outp, F_OK) == 0 ? lpt_read_file(outp, &n) : NULL;
+		if (o && strstr(o, "LP1:") && ws.nlog == logged)
+			shown_unlogged++;
+		free(o);
+		logged_by_kill += ws.nlog == logged + 1;
+		logged = ws.nlog;
+	}
+	cr_assert_eq(shown_unlogged, 0, "%zu presentations came out without a log entry", shown_unlogged);
+	cr_log_info("present: %ld syscall stops, %zu kill points, %zu logged", dry.stops, npts, logged_by_kill);
+	free(pts);
+	free(dry.nr);
+	free(outp);
+	free(cred);
+	learner_free(&l);
+}
+
+Test(crash, wallet_passwd_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *cred = bound_credential(&l);
+	const char *ia[] = IMPORT_ARGV(&l, cred, "py");
+	cr_assert_eq(wallet_run(ia, 0, NULL).status, 0);
+	char *newp = lpt_fmt("%s/new.pass", l.school.dir);
+	const char *argv[] = { "leerpas-wallet", "passwd", "--new-passphrase-file", newp, "--kdf-ops", "1",
+			       "--kdf-mem-mib", "8", "--wallet", l.wallet, "--passphrase-file", l.pass, NULL };
+	/* Dry run: to "nieuwe zin 0". */
+	lpt_write_file(newp, "nieuwe zin 0\n", 13);
+	chmod(newp, 0600);
+	struct trace_result dry = wallet_run(argv, -1, NULL);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	set_pass(&l, "nieuwe zin 0");
+	long *pts;
+	size_t npts = kill_points(&dry, 50, &pts);
+	size_t to_new = 0;
+	for (size_t k = 0; k < npts; k++) {
+		char *next = lpt_fmt("nieuwe zin %zu", k + 1), *line = lpt_fmt("%s\n", next);
+		lpt_write_file(newp, line, strlen(line));
+		(void)wallet_run(argv, pts[k], NULL);
+		struct wsnap ws_old, ws_new;
+		bool old_ok = wallet_snapshot(l.wallet, l.passtext, &ws_old);
+		bool new_ok = wallet_snapshot(l.wallet, next, &ws_new);
+		cr_assert(old_ok != new_ok, "kill at %ld: old passphrase %s, new %s", pts[k],
+			  old_ok ? "opens" : "fails", new_ok ? "opens" : "fails");
+		const struct wsnap *ws = old_ok ? &ws_old : &ws_new;
+		cr_assert_eq(ws->ncred, 1);
+		cr_assert_eq(ws->nkeys, 1);
+		if (new_ok) {
+			set_pass(&l, next);
+			to_new++;
+		}
+		free(next);
+		free(line);
+	}
+	cr_log_info("passwd: %ld syscall stops, %zu kill points, %zu had committed", dry.stops, npts, to_new);
+	free(pts);
+	free(dry.nr);
+	free(newp);
+	free(cred);
+	learner_free(&l);
+}
+
+Test(crash, wallet_backup_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *cred = bound_credential(&l);
+	const char *ia[] = IMPORT_ARGV(&l, cred, "py");
+	cr_assert_eq(wallet_run(ia, 0, NULL).status, 0);
+	size_t n0;
+	uint8_t *before = file_bytes(l.wallet, &n0);
+	char *dry_out = lpt_fmt("%s/backup-dry", l.school.dir);
+	const char *dargv[] = { "leerpas-wallet", "backup", "--out", dry_out, "--wallet", l.wallet,
+				"--passphrase-file", l.pass, NULL };
+	struct trace_result dry = wallet_run(dargv, -1, NULL);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	long *pts;
+	size_t npts = kill_points(&dry, 50, &pts);
+	size_t whole = 0;
+	for (size_t k = 0; k < npts; k++) {
+		char *out = lpt_fmt("%s/backup-%zu", l.school.dir, k);
+		const char *argv[] = { "leerpas-wallet", "backup", "--out", out, "--wallet", l.wallet,
+				       "--passphrase-file", l.pass, NULL };
+		(void)wallet_run(argv, pts[k], NULL);
+		size_t n1;
+		uint8_t *after = file_bytes(l.wallet, &n1);
+		cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "kill at %ld: backup changed the wallet",
+			  pts[k]);
+		free(after);
+		/* The backup is absent or whole. */
+		if (access(out, F_OK) == 0) {
+			struct wsnap ws;
+			cr_assert(wallet_snapshot(out, l.passtext, &ws), "backup does not open");
+			cr_assert_eq(ws.ncred, 1);
+			whole++;
+		}
+		free(out);
+	}
+	cr_log_info("backup: %ld syscall stops, %zu kill points, %zu left a whole backup", dry.stops, npts, whole);
+	free(before);
+	free(pts);
+	free(dry.nr);
+	free(dry_out);
+	free(cred);
+	learner_free(&l);
+}
+
+/* The wallet file and its previous generation, byte for byte. */
+struct wfiles {
+	uint8_t *cur, *prev;
+	size_t ncur, nprev;
+};
+
+static void wfiles_read(const struct learner *l, struct wfiles *f)
+{
+	char *prev = lpt_fmt("%s.prev", l->wallet);
+	f->cur = file_bytes(l->wallet, &f->ncur);
+	f->prev = access(prev, F_OK) == 0 ? file_bytes(prev, &f->nprev) : NULL;
+	if (!f->prev)
+		f->nprev = 0;
+	free(prev);
+}
+
+static void wfiles_same(const struct wfiles *a, const struct wfiles *b, const char *what)
+{
+	cr_assert(a->ncur == b->ncur && memcmp(a->cur, b->cur, a->ncur) == 0, "%s changed the wallet", what);
+	cr_assert(a->nprev == b->nprev && (!a->nprev || memcmp(a->prev, b->prev, a->nprev) == 0),
+		  "%s changed the previous generation", what);
+}
+
+static void wfiles_free(struct wfiles *f)
+{
+	free(f->cur);
+	free(f->prev);
+}
+
+Test(crash, wallet_full_disk_and_read_only_leave_it_intact)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *c1 = bound_credential(&l), *c2 = bound_credential(&l);
+	const char *ia[] = IMPORT_ARGV(&l, c1, "een");
+	cr_assert_eq(wallet_run(ia, 0, NULL).status, 0);
+	struct wfiles w0, w1;
+	wfiles_read(&l, &w0);
+	/* Full disk: every limit below the wallet's size refuses, and nothing
+	 * changes; one above lets the import through. */
+	static const rlim_t limits[] = { 1, 64, 256, 1024, 2048 };
+	size_t refused = 0;
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+		if (limits[i] >= w0.ncur)
+			continue;
+		const char *argv[] = IMPORT_ARGV(&l, c2, "twee");
+		struct trace_opts o = { .fsize = limits[i] };
+		struct trace_result r = trace_run(argv, &o, false);
+		cr_assert_eq(r.status, 2, "import with a full disk (%llu): exit %d: %s",
+			     (unsigned long long)limits[i], r.status, r.err);
+		cr_assert_gt(strlen(r.err), 20);
+		wfiles_read(&l, &w1);
+		wfiles_same(&w0, &w1, "a refused import");
+		wfiles_free(&w1);
+		refused++;
+	}
+	cr_assert_gt(refused, 0);
+	/* Present (the log) and passwd with a full disk. */
+	{
+		const char *argv[] = { "leerpas-wallet", "present", "een", "--show", "none", "--text", "--yes",
+				       "--wallet", l.wallet, "--passphrase-file", l.pass, NULL };
+		struct trace_opts o = { .fsize = 64 };
+		struct trace_result r = trace_run(argv, &o, false);
+		cr_assert_eq(r.status, 2, "present with a full disk: exit %d: %s", r.status, r.err);
+		wfiles_read(&l, &w1);
+		wfiles_same(&w0, &w1, "a refused present");
+		wfiles_free(&w1);
+	}
+	/* Read-only directory (a read-only bind mount: tests run as root). */
+	const char *probe[] = { "leerpas-wallet", "list", "--wallet", l.wallet, "--passphrase-file", l.pass, NULL };
+	struct trace_opts po = { .ro_dir = l.school.dir };
+	if (trace_run(probe, &po, false).status == 122) {
+		cr_log_info("no read-only bind mount possible here: read-only directory not tested");
+	} else {
+		const char *argv[] = IMPORT_ARGV(&l, c2, "twee");
+		struct trace_result r = trace_run(argv, &po, false);
+		cr_assert_eq(r.status, 2, "import into a read-only directory: exit %d: %s", r.status, r.err);
+		cr_assert_gt(strlen(r.err), 20);
+		wfiles_read(&l, &w1);
+		wfiles_same(&w0, &w1, "an import into a read-only directory");
+		wfiles_free(&w1);
+	}
+	/* Afterwards the import goes through. */
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c2, "twee"), 0, NULL).status, 0);
+	struct wsnap ws;
+	cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws));
+	cr_assert_eq(ws.ncred, 2);
+	wfiles_free(&w0);
+	free(c1);
+	free(c2);
+	learner_free(&l);
+}
+
+/* Wrong passphrases: no change to the files, and the same answer whatever
+ * the near miss (so the answer cannot guide a guesser). Timing is not
+ * asserted here (see docs/threat-model.md). */
+Test(crash, wallet_wrong_passphrases_change_nothing_and_answer_alike)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *c1 = bound_credential(&l), *c2 = bound_credential(&l);
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c1, "een"), 0, NULL).status, 0);
+	struct wfiles w0, w1;
+	wfiles_read(&l, &w0);
+	char *wrong = lpt_fmt("%s/wrong.pass", l.school.dir);
+	static const char *const misses[] = { "mijn geheime zim", "mijn geheime zi", "mijn geheime zin ",
+					      "Mijn geheime zin", "mijn geheime zinn", "xijn geheime zin",
+					      "volkomen anders" };
+	const char *cmds[][16] = {
+		{ "leerpas-wallet", "list", "--wallet", l.wallet, "--passphrase-file", wrong, NULL },
+		{ "leerpas-wallet", "import", c2, "--id", "twee", "--wallet", l.wallet, "--passphrase-file", wrong, NULL },
+		{ "leerpas-wallet", "present", "een", "--show", "none", "--text", "--yes", "--wallet", l.wallet,
+		  "--passphrase-file", wrong, NULL },
+		{ "leerpas-wallet", "backup", "--out", "/nonexistent-dir/x", "--wallet", l.wallet,
+		  "--passphrase-file", wrong, NULL },
+	};
+	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+		char first_err[4096] = "";
+		int first_status = -1;
+		for (size_t m = 0; m < sizeof misses / sizeof misses[0]; m++) {
+			char *line = lpt_fmt("%s\n", misses[m]);
+			lpt_write_file(wrong, line, strlen(line));
+			chmod(wrong, 0600);
+			free(line);
+			struct trace_opts o = { 0 };
+			struct trace_result r = trace_run(cmds[c], &o, false);
+			cr_assert_eq(r.status, 1, "%s with a wrong passphrase: exit %d: %s", cmds[c][1], r.status, r.err);
+			cr_assert_null(strstr(r.err, misses[m]), "the passphrase is echoed in the error");
+			if (first_status < 0) {
+				first_status = r.status;
+				snprintf(first_err, sizeof first_err, "%s", r.err);
+				cr_assert_gt(strlen(first_err), 10);
+			} else {
+				cr_assert_str_eq(r.err, first_err, "%s: the answer differs for '%s'", cmds[c][1],
+						 misses[m]);
+			}
+			wfiles_read(&l, &w1);
+			wfiles_same(&w0, &w1, "a wrong passphrase");
+			wfiles_free(&w1);
+		}
+	}
+	wfiles_free(&w0);
+	free(wrong);
+	free(c1);
+	free(c2);
+	learner_free(&l);
+}
+
+/* The same for the school's signing key: near misses give one answer and
+ * change neither the key file nor the register. */
+Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct school s;
+	school_init(&s);
+	char first[LP_REG_CTI_MAX + 1];
+	issue_ok(&s, first);
+	char *reg = lpt_fmt("%s/register.db", s.store), *kd = lpt_fmt("%s/keys", s.store);
+	DIR *d = opendir(kd);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	char *kf = NULL;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".key"))
+			kf = lpt_fmt("%s/%s", kd, e->d_name);
+	closedir(d);
+	cr_assert_not_null(kf);
+	size_t nk0, nr0;
+	uint8_t *k0 = file_bytes(kf, &nk0), *r0 = file_bytes(reg, &nr0);
+	char *wrong = lpt_fmt("%s/wrong.pass", s.dir), *out = lpt_fmt("%s/x.cred", s.dir),
+	     *st = lpt_fmt("%s/status.cwt", s.dir);
+	static const char *const misses[] = { "correct horse schoom", "correct horse schoo",
+					      "correct horse school ", "Correct horse school",
+					      "correct horse schooll", "iets heel anders" };
+	const char *cmds[][16] = {
+		ISSUE_ARGV(&s, out),
+		{ "leerpas-issuer", "status", "publish", "--dir", s.store, "--out", st, "--passphrase-file", wrong, NULL },
+	};
+	cmds[0][13] = wrong; /* ISSUE_ARGV's passphrase file */
+	cr_assert_str_eq(cmds[0][12], "--passphrase-file");
+	for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+		char first_err[4096] = "";
+		for (size_t m = 0; m < sizeof misses / sizeof misses[0]; m++) {
+			char *line = lpt_fmt("%s\n", misses[m]);
+			lpt_write_file(wrong, line, strlen(line));
+			chmod(wrong, 0600);
+			free(line);
+			struct trace_opts o = { 0 };
+			struct trace_result r = trace_run(cmds[c], &o, false);
+			cr_assert_eq(r.status, 1, "%s with a wrong passphrase: exit %d: %s", cmds[c][1], r.status, r.err);
+			cr_assert_null(strstr(r.err, misses[m]), "the passphrase is echoed");
+			if (m == 0)
+				snprintf(first_err, sizeof first_err, "%s", r.err);
+			else
+				cr_assert_str_eq(r.err, first_err, "%s: the answer differs for '%s'", cmds[c][1], misses[m]);
+			cr_assert_neq(access(out, F_OK), 0);
+			cr_assert_neq(access(st, F_OK), 0);
+			size_t nk1, nr1;
+			uint8_t *k1 = file_bytes(kf, &nk1), *r1 = file_bytes(reg, &nr1);
+			cr_assert(nk0 == nk1 && memcmp(k0, k1, nk0) == 0, "the key file changed");
+			cr_assert(nr0 == nr1 && memcmp(r0, r1, nr0) == 0, "the register changed");
+			free(k1);
+			free(r1);
+		}
+	}
+	free(k0);
+	free(r0);
+	free(kf);
+	free(kd);
+	free(reg);
+	free(wrong);
+	free(out);
+	free(st);
+	school_free(&s);
+}
+
+/* restore replaces the wallet by a backup (keeping the old one as .prev):
+ * killed anywhere, the wallet opens as the old wallet or as the backup. */
+Test(crash, wallet_restore_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct learner l;
+	learner_init(&l);
+	char *c1 = bound_credential(&l);
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c1, "een"), 0, NULL).status, 0);
+	char *backup = lpt_fmt("%s/backup.lpw", l.school.dir);
+	const char *bargv[] = { "leerpas-wallet", "backup", "--out", backup, "--wallet", l.wallet,
+				"--passphrase-file", l.pass, NULL };
+	cr_assert_eq(wallet_run(bargv, 0, NULL).status, 0);
+	/* The wallet moves on: one more credential than the backup. */
+	char *c2 = bound_credential(&l);
+	cr_assert_eq(wallet_run((const char *[])IMPORT_ARGV(&l, c2, "twee"), 0, NULL).status, 0);
+	const char *argv[] = { "leerpas-wallet", "restore", backup, "--wallet", l.wallet, "--passphrase-file",
+			       l.pass, NULL };
+	/* Dry run on a copy, so that the wallet keeps its two credentials. */
+	size_t n;
+	char *orig = lpt_read_file(l.wallet, &n);
+	struct trace_result dry = wallet_run(argv, -1, NULL);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	long *pts;
+	size_t npts = kill_points(&dry, 40, &pts);
+	size_t restored = 0;
+	for (size_t k = 0; k < npts; k++) {
+		lpt_write_file(l.wallet, orig, n); /* back to the wallet with two */
+		(void)wallet_run(argv, pts[k], NULL);
+		struct wsnap ws;
+		cr_assert(wallet_snapshot(l.wallet, l.passtext, &ws), "kill at %ld: the wallet does not open", pts[k]);
+		cr_assert(ws.ncred == 2 || ws.ncred == 1, "kill at %ld: %zu credentials", pts[k], ws.ncred);
+		cr_assert(wsnap_has(&ws, "een"));
+		restored += ws.ncred == 1;
+	}
+	cr_log_info("restore: %ld syscall stops, %zu kill points, %zu had restored", dry.stops, npts, restored);
+	free(orig);
+	free(pts);
+	free(dry.nr);
+	free(backup);
+	free(c1);
+	free(c2);
+	learner_free(&l);
 }

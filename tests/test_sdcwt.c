@@ -1538,3 +1538,47 @@ Test(sdcwt, keys_and_places)
 		cbor_decref(&cwt);
 	}
 }
+
+/* Random multi-byte damage (a fixed pseudo-random sequence: changes,
+ * deletions, insertions) never yields an accepted presentation. */
+Test(sdcwt, random_damage_never_accepted)
+{
+	lp_buf cred = issue_default();
+	const char *show[] = { "fullName", "studentId" };
+	lp_buf pres = present(lp_buf_view(&cred), show, 2, K.holder_sk, NULL, 0, T0 + 90);
+	lp_sdcwt_verify_params v;
+	struct trust t;
+	verify_params(&v, &t);
+	uint8_t *c = malloc(pres.len + 8);
+	uint32_t x = 2463534242u;
+	size_t tried = 0;
+	for (int it = 0; it < 3000; it++) {
+		size_t len = pres.len;
+		memcpy(c, pres.ptr, len);
+		int k = 1 + (int)(x % 4);
+		for (int j = 0; j < k; j++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			size_t pos = x % len;
+			unsigned op = (x >> 12) % 3;
+			uint8_t val = (uint8_t)(x >> 20);
+			if (op == 0) {
+				c[pos] ^= val ? val : 1;
+			} else if (op == 1 && len > 1) {
+				memmove(c + pos, c + pos + 1, len - pos - 1);
+				len--;
+			} else if (len < pres.len + 8) {
+				memmove(c + pos + 1, c + pos, len - pos);
+				c[pos] = val;
+				len++;
+			}
+		}
+		if (len == pres.len && memcmp(c, pres.ptr, len) == 0)
+			continue; /* the damage cancelled out */
+		tried++;
+		cr_assert_neq(verify_bytes(lp_view_of(c, len), &v, NULL, 0), LP_OK, "damage %d accepted", it);
+	}
+	cr_assert_gt(tried, 2900);
+	free(c);
+	lp_buf_free(&pres);
+	lp_buf_free(&cred);
+}

@@ -114,14 +114,25 @@ static void make_id(const lp_wallet *w, const char *title, char out[LP_WALLET_ID
 		snprintf(out, LP_WALLET_ID_MAX + 1, "%s-%d", base, k);
 }
 
-/* The id of a stored credential that has a copy with this cti, or NULL. */
-static const char *stored_with_cti(const lp_wallet *w, const uint8_t *cti, size_t n, const uint8_t *pk)
+/* The id of a stored credential that has a copy with this cti (or, with
+ * *same_key set, one bound to the same holder key), or NULL. */
+static const char *stored_with_cti(const lp_wallet *w, const uint8_t *cti, size_t n, const uint8_t *pk,
+				   bool *same_key)
 {
+	*same_key = false;
 	for (size_t i = 0; i < lp_wallet_cred_count(w); i++) {
 		const lp_wallet_cred *c = lp_wallet_cred_at(w, i);
 		for (size_t j = 0; j < c->ncopies; j++) {
-			if (memcmp(c->copies[j].holder_pk, pk, LP_WALLET_PK_BYTES) == 0)
+			if (memcmp(c->copies[j].holder_pk, pk, LP_WALLET_PK_BYTES) == 0) {
+				lp_wallet_credinfo ci;
+				bool same_cti = false;
+				if (lp_wallet_inspect(c->copies[j].sdcwt, &ci, NULL) == LP_OK) {
+					same_cti = n && ci.cti_len == n && memcmp(ci.cti, cti, n) == 0;
+					lp_wallet_credinfo_free(&ci);
+				}
+				*same_key = !same_cti;
 				return c->id;
+			}
 			lp_wallet_credinfo ci;
 			if (lp_wallet_inspect(c->copies[j].sdcwt, &ci, NULL) != LP_OK)
 				continue;
@@ -229,7 +240,16 @@ int cmd_import(int argc, char **argv)
 				      "'%s'%s is bound to a key that is not in this wallet", file, what);
 			goto out;
 		}
-		const char *dup = stored_with_cti(w, info[i].cti, info[i].cti_len, info[i].cnf);
+		bool same_key;
+		const char *dup = stored_with_cti(w, info[i].cti, info[i].cti_len, info[i].cnf, &same_key);
+		if (dup && same_key) {
+			rc = cli_fail(LP_ERR_EXISTS,
+				      "if it replaces that one (a correction by the school), remove the old one "
+				      "first with 'leerpas-wallet remove ID', then import again",
+				      "'%s'%s is bound to the same key as '%s', which is in your wallet", file, what,
+				      dup);
+			goto out;
+		}
 		if (dup) {
 			rc = cli_fail(LP_ERR_EXISTS,
 				      "nothing was stored; 'leerpas-wallet show %s' shows the stored one",

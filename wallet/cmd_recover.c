@@ -116,7 +116,16 @@ static int new_passphrase(lp_wallet *w, const cli_pass_src *newsrc, const lp_wal
 	cli_secret_free(&np);
 	if (e != LP_OK)
 		return cli_fail(e, "the wallet is unchanged", "cannot set the new passphrase");
-	return wl_save(w);
+	int rc = wl_save(w);
+	if (rc != 0)
+		return rc;
+	/* That save kept the previous generation as PATH.prev, still wrapped
+	 * under the OLD passphrase: whoever learned it could open PATH.prev and
+	 * take the data key, which opens every later version too. Save once
+	 * more so that PATH.prev is this generation, under the new passphrase. */
+	if (lp_wallet_save(w) != LP_OK)
+		cli_warn("%s.prev still opens with the old passphrase; delete it", lp_wallet_path(w));
+	return 0;
 }
 
 int cmd_recover(int argc, char **argv)
