@@ -305,10 +305,11 @@ def main():
     w("")
     w("Written by `bench/run.sh` (issue 8); do not edit by hand. Every figure is")
     w("the median over %d runs of the whole benchmark; inside a run each timing" % R)
-    w("is the median of repeated, calibrated batches, and the cases that a ratio")
-    w("compares are timed round-robin in the same process (batch r of one case runs")
-    w("right next to batch r of the other, so both see the same load on this shared")
-    w("machine). Ratios are computed inside each run and the median over runs is")
+    w("is the median of many samples of about 50 µs (one call, or a batch of calls")
+    w("for shorter operations), and the cases that a ratio compares are timed")
+    w("round-robin in the same process (sample r of one case runs right next to")
+    w("sample r of the other, so both see the same load on this shared machine).")
+    w("Ratios are computed inside each run and the median over runs is")
     w("shown; \"spread\" is (max - min) / median of the per-run values.")
     w("")
     w("## Machine")
@@ -335,10 +336,11 @@ def main():
         w("**This run shared the machine with other work**: the 1-minute load average")
         w("reached %.1f on %d cores. Short operations are timed as medians of samples of" % (max(loads_all), cores))
         w("about 50 µs, which few preemptions touch; but processes and operations of many")
-        w("milliseconds span time slices, so for those (items 4, 5 and 6) the verdict uses")
-        w("the CPU time of the measured process (user + system), and the wall time is shown")
-        w("beside it. CPU time leaves out waiting for the disk (fsync), which a dedicated")
-        w("machine would still pay.")
+        w("milliseconds span time slices, so their wall time also measures the others. For")
+        w("those (items 4, 5 and 6) the targets are judged twice: on wall time, and on the")
+        w("CPU time of the measured process (user + system), which the others cannot add")
+        w("to but which leaves out waiting for the disk (fsync, syncfs) that a dedicated")
+        w("machine would still pay. The truth for a dedicated machine lies between.")
         w("")
 
     def spread_txt(values):
@@ -360,8 +362,7 @@ def main():
     ops, memlim = m_val("prim.argon2id_opslimit"), m_val("prim.argon2id_memlimit")
     if ops is not None:
         w("")
-        w("Argon2id settings: opslimit %s, memlimit %s (%s)." % (
-            fmt_num(ops), fmt_bytes(memlim), (runs[0].get("prim.argon2id_source") or {}).get("text", "")))
+        w("Argon2id settings: opslimit %s, memlimit %s (the wallet's defaults)." % (fmt_num(ops), fmt_bytes(memlim)))
     w("")
 
     # ---- 2. verify from LP1 text
@@ -436,8 +437,10 @@ def main():
     if m_ns("proc.true.wall") is not None:
         w("| for scale: fork/exec of /bin/true | %s | %s |" % (fmt_time(m_ns("proc.true.wall")), fmt_time(m_cpu("proc.true.wall"))))
     w("")
-    w("Target: under 10 ms (verdict on %s)." % basis)
-    summary.append(("4. verifier process (%s)" % basis, "< 10 ms", fmt_time(m4), None if m4 is None else m4 < 10e6))
+    w("Target: under 10 ms (both wall and CPU time are judged in the summary).")
+    m4c = med(pc)
+    summary.append(("4. verifier process, wall time", "< 10 ms", fmt_time(mpw), None if mpw is None else mpw < 10e6))
+    summary.append(("4. verifier process, CPU time", "< 10 ms", fmt_time(m4c), None if m4c is None else m4c < 10e6))
     w("")
 
     # ---- 5. batch issuance
@@ -455,6 +458,8 @@ def main():
     w("|---|---|---|---|---|---|---|")
     ratios5 = {}
     rate10k = None
+    rate10k_wall = med(per_run(lambda r: 10000 / (ns(r, "proc.issue.10000.wall") / 1e9)))
+    rate10k_cpu = med(per_run(lambda r: 10000 / (cpu(r, "proc.issue.10000.wall") / cores / 1e9)))
     for n in (1000, 10000, 100000):
         fid = "proc.issue.%d.wall" % n
         wall = [ns(r, fid) for r in runs]
@@ -482,7 +487,10 @@ def main():
     w("")
     w("Targets: at least 10,000 credentials/s at 10,000 learners; the ratio does not")
     w("grow from 1,000 to 100,000 learners (allowing 10% for noise).")
-    summary.append(("5. issuance rate at 10,000 (%s)" % basis, ">= 10,000/s", fmt_num(rate10k, 0), None if rate10k is None else rate10k >= 10000))
+    summary.append(("5. issuance rate at 10,000, wall time", ">= 10,000/s", fmt_num(rate10k_wall, 0),
+                    None if rate10k_wall is None else rate10k_wall >= 10000))
+    summary.append(("5. issuance rate at 10,000, CPU time / %d cores" % cores, ">= 10,000/s", fmt_num(rate10k_cpu, 0),
+                    None if rate10k_cpu is None else rate10k_cpu >= 10000))
     r1k, r100k = ratios5.get(1000), ratios5.get(100000)
     grow = None if (r1k is None or r100k is None) else r100k <= r1k * 1.10
     summary.append(("5. ratio 1,000 -> 100,000 learners", "does not grow",
@@ -503,18 +511,18 @@ def main():
     w("at that cost, timed round-robin: nothing else in opening depends on the cost,")
     w("and milliseconds would drown in the noise of a half-second derivation.")
     w("")
-    w("Beyond Argon2id on %s%s." % (basis, " (wall time, with the fsync waits, in the last column)" if overloaded else ""))
-    w("")
-    w("| credentials | wallet file | open + present, default cost | beyond Argon2id | of which present + log + save (wallet open), wall |")
-    w("|---|---|---|---|---|")
+    w("| credentials | wallet file | open + present, default cost (wall) | beyond Argon2id, wall time | beyond Argon2id, CPU time | of which present + log + save (wallet open), wall |")
+    w("|---|---|---|---|---|---|")
     beyond1000 = None
     for n in (1, 100, 1000):
         tot = [ns(r, "wallet.%d.open_present" % n) for r in runs]
         bey = per_run(lambda r, n=n: long_ns(r, "wallet.min.%d.open_present" % n) - long_ns(r, "wallet.min.argon2id"))
         if n == 1000:
             beyond1000 = med(bey)
-        w("| %s | %s | %s | %s%s | %s |" % (fmt_num(n), fmt_bytes(m_val("wallet.%d.file_bytes" % n)),
-                                          fmt_time(med(tot)), fmt_time(med(bey)), spread_txt(bey),
+        bw = per_run(lambda r, n=n: ns(r, "wallet.min.%d.open_present" % n) - ns(r, "wallet.min.argon2id"))
+        bc = per_run(lambda r, n=n: cpu(r, "wallet.min.%d.open_present" % n) - cpu(r, "wallet.min.argon2id"))
+        w("| %s | %s | %s | %s | %s | %s |" % (fmt_num(n), fmt_bytes(m_val("wallet.%d.file_bytes" % n)),
+                                          fmt_time(med(tot)), fmt_time(med(bw)), fmt_time(med(bc)),
                                           fmt_time(m_ns("wallet.%d.present_only" % n))))
     w("")
     if any(m_ns("proc.wallet.%d.wall" % n) is not None for n in (1, 100, 1000)):
@@ -543,7 +551,12 @@ def main():
         fmt_time(m_cpu("wallet.argon2id"))))
     w("")
     w("Target: under 20 ms beyond Argon2id at 1,000 credentials.")
-    summary.append(("6. wallet open+present beyond Argon2id at 1,000 (%s)" % basis, "< 20 ms", fmt_time(beyond1000),
+    b6w = med(per_run(lambda r: ns(r, "wallet.min.1000.open_present") - ns(r, "wallet.min.argon2id")))
+    b6c = med(per_run(lambda r: cpu(r, "wallet.min.1000.open_present") - cpu(r, "wallet.min.argon2id")))
+    summary.append(("6. wallet open+present beyond Argon2id at 1,000, wall time", "< 20 ms", fmt_time(b6w),
+                    None if b6w is None else b6w < 20e6))
+    beyond1000 = b6c
+    summary.append(("6. wallet open+present beyond Argon2id at 1,000, CPU time", "< 20 ms", fmt_time(b6c),
                     None if beyond1000 is None else beyond1000 < 20e6))
     w("")
 
@@ -609,8 +622,10 @@ def main():
     w("| process | peak RSS |")
     w("|---|---|")
     w("| `leerpas-verifier` verifying one presentation | %s |" % fmt_bytes(m_val("proc.verifier.maxrss")))
+    w("| `leerpas-verifier --image` verifying from the PNG | %s |" % fmt_bytes(m_val("proc.verifier_png.maxrss")))
+    w("| `leerpas-wallet present`, 1,000 credentials (Argon2id at 256 MiB) | %s |" % fmt_bytes(m_val("proc.wallet.1000.maxrss")))
     for n in (1000, 10000, 100000):
-        w("| `leerpas-issuer issue-batch`, %s learners | %s |" % (fmt_num(n), fmt_bytes(m_val("proc.issue.%d.maxrss" % n))))
+        w("| `leerpas-issuer issue-batch`, %s learners (unlocking the key: Argon2id at 256 MiB) | %s |" % (fmt_num(n), fmt_bytes(m_val("proc.issue.%d.maxrss" % n))))
     w("")
 
     # ---- 10. peer

@@ -89,8 +89,12 @@ static int do_open_close(void *ctx)
 	wcase *c = ctx;
 	lp_wallet *w = NULL;
 	lp_diag d;
-	if (lp_wallet_open(c->path, lp_view_of((const uint8_t *)pass, sizeof pass - 1), &w, &d) != LP_OK)
+	memset(&d, 0, sizeof d);
+	lp_err e = lp_wallet_open(c->path, lp_view_of((const uint8_t *)pass, sizeof pass - 1), &w, &d);
+	if (e != LP_OK) {
+		fprintf(stderr, "leerpas-bench: open %s: %s: %s\n", c->path, lp_err_str(e), d.msg);
 		return 1;
+	}
 	lp_wallet_close(w);
 	return 0;
 }
@@ -285,11 +289,21 @@ int bench_wallet(int argc, char **argv)
 	 * cost), and on the open wallet: encode (serialize + encrypt) and save
 	 * (encode + atomic write with fsync + previous generation). */
 	{
+		/* An open wallet is locked: open and close a copy of the file. */
+		wcase copy = W.wmin[2];
+		if (snprintf(copy.path, sizeof copy.path, "%s.copy", W.wmin[2].path) >= (int)sizeof copy.path)
+			bench_die("path too long: %s", W.wmin[2].path);
+		lp_buf bytes = { NULL, 0 };
+		FILE *cf = fopen(copy.path, "wb");
+		if (lp_file_read(W.wmin[2].path, LP_WALLET_FILE_MAX, &bytes) != LP_OK || !cf ||
+		    fwrite(bytes.ptr, 1, bytes.len, cf) != bytes.len || fclose(cf) != 0)
+			bench_die("cannot copy %s", W.wmin[2].path);
+		lp_buf_free(&bytes);
 		lp_diag d;
 		if (lp_wallet_open(W.wmin[2].path, lp_view_of((const uint8_t *)pass, sizeof pass - 1), &open_w, &d) != LP_OK)
 			bench_die("wallet open failed");
 		bench_case bcases[] = {
-			{ "wallet.min.1000.open_close", do_open_close, &W.wmin[2] },
+			{ "wallet.min.1000.open_close", do_open_close, &copy },
 			{ "wallet.1000.encode", do_encode, NULL },
 			{ "wallet.1000.save", do_save, NULL },
 		};
@@ -300,6 +314,10 @@ int bench_wallet(int argc, char **argv)
 			bench_emit_stat(bcases[i].id, &bs[i]);
 		lp_wallet_close(open_w);
 		open_w = NULL;
+		unlink(copy.path);
+		char lock[1100];
+		snprintf(lock, sizeof lock, "%s.lock", copy.path);
+		unlink(lock);
 	}
 
 	/* Where the rest goes, without Argon2id: present from an open wallet
@@ -337,6 +355,8 @@ int bench_wallet(int argc, char **argv)
 		char prev[1100];
 		snprintf(prev, sizeof prev, "%s.prev", c->path);
 		unlink(c->path);
+		unlink(prev);
+		snprintf(prev, sizeof prev, "%s.lock", c->path);
 		unlink(prev);
 	}
 	bench_fixture_free(&W.f);

@@ -126,7 +126,10 @@ static lp_err from_tty(const char *prompt, cli_secret *s)
 	t = tty_saved;
 	t.c_lflag &= (tcflag_t) ~(ECHO | ECHOE | ECHOK);
 	t.c_lflag |= ECHONL;
-	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &t) != 0) {
+	/* Echo off before the prompt appears: whatever the user types once the
+	 * prompt is visible is never shown (type-ahead from before, which the
+	 * terminal already echoed, is flushed). */
+	if (tcsetattr(fd, TCSAFLUSH, &t) != 0 || write(fd, prompt, strlen(prompt)) < 0) {
 		rc = LP_ERR_IO;
 		cli_error(SOURCE_HINT, "cannot switch the terminal's echo off");
 	} else {

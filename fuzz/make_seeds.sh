@@ -20,12 +20,16 @@ src="$tmp/qrimage/presentation-some-x2.png"
 convert "$src" -quality 70 "$tmp/qrimage/presentation-some.jpg"
 convert "$src" -interlace JPEG -quality 50 "$tmp/qrimage/presentation-some-progressive.jpg"
 convert "$src" -type Grayscale -colorspace Gray -quality 60 "$tmp/qrimage/presentation-some-grey.jpg"
-convert "$tmp/qrimage/url.png" -transparent white "$tmp/qrimage/url-alpha.png"
-convert "$tmp/qrimage/url.png" -depth 16 -type TrueColor "$tmp/qrimage/url-rgb16.png"
-convert "$tmp/qrimage/url.png" -colors 2 -type Palette "$tmp/qrimage/url-palette.png"
+convert "$tmp/qrimage/url.png" -transparent white -strip "$tmp/qrimage/url-alpha.png"
+convert "$tmp/qrimage/url.png" -depth 16 -type TrueColor -strip "$tmp/qrimage/url-rgb16.png"
+convert "$tmp/qrimage/url.png" -colors 2 -type Palette -strip "$tmp/qrimage/url-palette.png"
 # public keys as PEM (the ES256/ES384 keys of the SD-CWT draft's examples)
 openssl pkey -in test-vectors/sd-cwt-es/holder_privkey.pem -pubout >"$tmp/cose/holder-p256.pem"
 openssl pkey -in test-vectors/sd-cwt-es/issuer_privkey.pem -pubout >"$tmp/cose/issuer-p384.pem"
+# the inspect command reads every kind of CBOR object
+mkdir -p "$tmp/inspect"
+cp "$tmp"/sdcwt/* "$tmp"/status/status-token "$tmp"/request/* "$tmp"/trust/trust-list "$tmp/inspect/"
+cp "$tmp"/cbor/appendix-a-5* "$tmp"/cbor/appendix-a-6* "$tmp/inspect/"
 for dir in "$tmp"/*/; do
   h=$(basename "$dir")
   mkdir -p "fuzz/corpus/$h"

@@ -18,6 +18,7 @@
 #include "leerpas/claims.h"
 #include "leerpas/codec.h"
 #include "leerpas/cose.h"
+#include "leerpas/keyfile.h"
 #include "leerpas/qr.h"
 #include "leerpas/request.h"
 #include "leerpas/sdcwt.h"
@@ -457,6 +458,23 @@ static void wallet_seeds(void)
 	printf("#define FZ_WALLET_RECOVERY \"%s\"\n", recovery);
 }
 
+static void keyfile_seeds(void)
+{
+	uint8_t seed[32];
+	memset(seed, FZ_SEED_ISSUER, sizeof seed);
+	lp_signkey k;
+	lp_err e = lp_signkey_from_seed(seed, "key-2026", &k);
+	if (e)
+		die("signkey", e);
+	lp_kdf_params kdf = { .opslimit = 1, .memlimit = 8192 };
+	lp_buf f = { 0 };
+	if ((e = lp_keyfile_seal(&k, lp_view_of((const uint8_t *)"fuzz", 4), &kdf, &f)))
+		die("keyfile", e);
+	put("keyfile", "key-2026", f.ptr, f.len);
+	lp_buf_free(&f);
+	lp_signkey_free(&k);
+}
+
 static void csv_seeds(void)
 {
 	put_str("csv", "batch.csv",
@@ -492,6 +510,7 @@ int main(int argc, char **argv)
 	status_request_trust_seeds();
 	wallet_seeds();
 	csv_seeds();
+	keyfile_seeds();
 	lp_buf_free(&g_cred);
 	return 0;
 }

@@ -93,7 +93,12 @@ static lp_err resolve(void *ctx, const char *iss, const uint8_t *kid, size_t kid
 	(void)alg;
 	if (!iss)
 		return lp_diag_set(d, LP_ERR_UNTRUSTED, 0, "the credential names no issuer");
-	rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, has_iat ? iat : r->now, r->now, &r->found, d);
+	/* Without an issue time the key's validity period cannot be judged;
+	 * taking "now" instead would let a retired key's signature pass. */
+	if (!has_iat)
+		return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+				   "the module has no issue time (iat), so its key's validity cannot be checked");
+	rc = lp_trust_resolve(r->ts, iss, lp_view_of(kid, kid_len), vct, iat, r->now, &r->found, d);
 	if (rc == LP_OK)
 		*key = r->found.key;
 	return rc;

@@ -176,8 +176,9 @@ typedef struct issue_module {
 
 /* Sign n copies (holders NULL: one unbound copy), record them (and the
  * admitted modules, refusing one already counted: exit 1) in one register
- * transaction, write out_path (never replacing a file) and commit; on any
- * failure nothing is issued and no file is left. recs (n entries) receive
+ * transaction, write OUT_PATH.tmp, commit, then link it to out_path (never
+ * replacing a file): a file under out_path is always recorded. On any
+ * failure before the commit nothing is issued and no file is left. recs (n entries) receive
  * what was recorded. Prints errors; returns an exit code. */
 int issue_record_write(issue_ctx *x, const lp_buf *merged, const uint8_t (*holders)[LP_ED25519_PK_BYTES],
 		       size_t n, const char *ref, const char *out_path, lp_reg_cred *recs,

@@ -1,5 +1,6 @@
 /* Issuing shared by issue, issue-batch and compose: merging a template with
  * a learner's claims, signing one SD-CWT, packing copies into one file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,7 @@ int issue_record_write(issue_ctx *x, const lp_buf *merged, const uint8_t (*holde
 		       const issue_module *mods, size_t nmods)
 {
 	lp_buf *copies = calloc(n, sizeof *copies), file = { NULL, 0 };
+	char tmp[ISSUER_PATH_MAX + 8];
 	uint64_t first = 0;
 	int ret = CLI_EXIT_ERROR;
 	lp_diag d;
@@ -195,16 +197,42 @@ int issue_record_write(issue_ctx *x, const lp_buf *merged, const uint8_t (*holde
 		cli_fail(rc, NULL, "cannot write the credential");
 		goto out;
 	}
-	if (cli_write_file(out_path, lp_buf_view(&file), 0600, true, "credential") != LP_OK) {
+	/* As in issue-batch: the file is written under a temporary name (which
+	 * proves space and permissions before anything is recorded), the
+	 * register commits, and only then is the file linked to its final name.
+	 * Killed in between, no file under the final name holds a credential
+	 * the register does not know (its status entry would be handed out
+	 * again): tests/test_crash.c kills issue at every write. */
+	if (strlen(out_path) + 5 > sizeof tmp) {
+		lp_register_rollback(x->s->reg);
+		cli_error("choose a shorter path", "output path '%s' is too long", out_path);
+		goto out;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
+	if (access(out_path, F_OK) == 0) {
+		lp_register_rollback(x->s->reg);
+		cli_error("choose another name or remove the old file first",
+			  "credential '%s' already exists; not overwriting it", out_path);
+		goto out;
+	}
+	if (cli_write_file(tmp, lp_buf_view(&file), 0600, false, "credential") != LP_OK) {
 		lp_register_rollback(x->s->reg);
 		goto out;
 	}
 	rc = lp_register_commit(x->s->reg);
 	if (rc != LP_OK) {
-		unlink(out_path);
+		unlink(tmp);
 		cli_fail(rc, "nothing was issued; check free space and try again", "cannot commit the register");
 		goto out;
 	}
+	/* link() never replaces a file that appeared meanwhile. */
+	if (link(tmp, out_path) != 0) {
+		cli_error("rename it yourself; the credential is issued and recorded",
+			  "the credential is in '%s' but cannot be moved to '%s': %s", tmp, out_path,
+			  strerror(errno));
+		goto out;
+	}
+	unlink(tmp);
 	ret = CLI_EXIT_OK;
 out:
 	for (size_t i = 0; i < n; i++)

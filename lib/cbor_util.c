@@ -763,6 +763,12 @@ cbor_item_t *lp_cbor_map_get_str(const cbor_item_t *map, const char *key)
 	return NULL;
 }
 
+bool lp_cbor_is_simple(const cbor_item_t *item, uint8_t v)
+{
+	return item && cbor_isa_float_ctrl(item) && cbor_float_get_width(item) == CBOR_FLOAT_0 &&
+	       cbor_ctrl_value(item) == v;
+}
+
 cbor_item_t *lp_cbor_int(int64_t v)
 {
 	/* Negative v is encoded as -1 - u with u = -(v + 1), computed without

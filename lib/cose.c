@@ -358,7 +358,7 @@ lp_err lp_sign1_from_item(cbor_item_t *item, bool require_tag, lp_sign1 *out, lp
 		return lp_diag_set(d, LP_ERR_COSE_STRUCTURE, 0, "protected header must be a byte string");
 	if (!cbor_isa_map(h[1]) || !cbor_map_is_definite(h[1]))
 		return lp_diag_set(d, LP_ERR_COSE_STRUCTURE, 0, "unprotected header must be a map");
-	if (cbor_is_null(h[2]))
+	if (lp_cbor_is_simple(h[2], 22)) /* null; float-safe (cbor_is_null asserts on floats) */
 		return lp_diag_set(d, LP_ERR_COSE_STRUCTURE, 0,
 				   "detached payload (nil) is not supported: the payload must be in the message");
 	if (!cbor_isa_bytestring(h[2]) || !cbor_bytestring_is_definite(h[2]))

@@ -36,6 +36,13 @@ cbor_item_t *lp_cbor_map_get_str(const cbor_item_t *map, const char *key);
 /* Integer value of a uint or negint item that fits int64_t. */
 bool lp_cbor_get_int(const cbor_item_t *item, int64_t *out);
 
+/* True when item is the simple value v (false 20, true 21, null 22,
+ * undefined 23, or any other simple value such as SD-CWT's 59), false for
+ * every other item including floats and NULL. Use this instead of libcbor
+ * 0.8's cbor_is_null/cbor_is_bool/cbor_is_undef/cbor_ctrl_value: those
+ * assert (abort) when given a float. */
+bool lp_cbor_is_simple(const cbor_item_t *item, uint8_t v);
+
 /* Build helpers: return NULL on allocation failure. */
 cbor_item_t *lp_cbor_int(int64_t v);
 

@@ -405,7 +405,11 @@ static lp_err cred_from_claims(struct cred *c, const json_t *o, lp_diag *d)
 		}
 		memcpy(c->date, date, 11);
 	} else {
+		/* Within years 0000..9999, so that the picture's year axis stays
+		 * bounded whatever iat a credential carries. */
+		int64_t lo = days_from_civil(0, 1, 1), hi = days_from_civil(9999, 12, 31);
 		c->day = floordiv(c->iat, 86400);
+		c->day = c->day < lo ? lo : c->day > hi ? hi : c->day;
 		format_day(c->day, c->date);
 	}
 	if (!c->title && !(c->title = dupstr("(untitled)")))
@@ -766,7 +770,16 @@ static lp_err compute_one(lp_route *r, struct result *res)
 	const struct qual *q = res->q;
 	size_t n = r->ncreds;
 
-	res->e = calloc(n + 1, sizeof *res->e);
+	size_t takes_part = 0;
+
+	/* Size the entries to the credentials that take part, not to all. */
+	for (size_t i = 0; i < n; i++) {
+		bool in = counts_for(&r->creds[i], res->code) != NULL;
+		for (size_t p = 0; q && !in && p < q->nparts; p++)
+			in = part_matches(&q->parts[p], &r->creds[i]);
+		takes_part += in;
+	}
+	res->e = calloc(takes_part + 1, sizeof *res->e);
 	res->part_by = calloc((q ? q->nparts : 0) + 1, sizeof *res->part_by);
 	if (!res->e || !res->part_by)
 		return LP_ERR_NOMEM;

@@ -16,8 +16,9 @@ if [ -z "${LP_DEMO_NO_DEPS:-}" ]; then
   echo "Checking the Debian packages leerpas needs (scripts/deps.sh)..."
   scripts/deps.sh
 fi
-echo "Building leerpas in build/ ..."
-scripts/build.sh build >/dev/null
+echo "Building the three programs in build/ (scripts/build.sh builds the tests too)..."
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target leerpas-issuer leerpas-wallet leerpas-verifier >/dev/null
 ISSUER=$ROOT/build/leerpas-issuer
 WALLET=$ROOT/build/leerpas-wallet
 VERIFIER=$ROOT/build/leerpas-verifier
@@ -42,6 +43,21 @@ run() {
   if ! "$@" >"$log" 2>&1; then
     echo "   FAILED: $*" >&2
     sed 's/^/   | /' "$log" >&2
+    rm -f "$log"
+    exit 2
+  fi
+  cat "$log" >>"$OUT/demo.log"
+  rm -f "$log"
+}
+# Run a program with its standard output into FILE; on failure show what it
+# said and stop.
+runto() {
+  local file=$1 log
+  shift
+  log=$(mktemp)
+  if ! "$@" >"$file" 2>"$log"; then
+    echo "   FAILED: $*" >&2
+    sed 's/^/   | /' "$log" "$file" >&2
     rm -f "$log"
     exit 2
   fi
@@ -113,9 +129,8 @@ say "wallet.lpw: encrypted; the recovery key was shown once (in demo.log for thi
 issue() {
   local dir=$1 id=$2 tmpl=$3 claims=$4 name=$5
   run "$WALLET" request --issuer "$id" --out "requests/$name.req" "${W[@]}"
-  "$ISSUER" issue --dir "$dir" --template "$tmpl" --claims "$EX/$claims" --request "requests/$name.req" \
-    --out "credentials/$name.cred" --passphrase-file "pass/$dir" >"credentials/$name.issued" 2>>"$OUT/demo.log" ||
-    { cat "credentials/$name.issued" >&2; echo "   FAILED: issue $name" >&2; exit 2; }
+  runto "credentials/$name.issued" "$ISSUER" issue --dir "$dir" --template "$tmpl" --claims "$EX/$claims" \
+    --request "requests/$name.req" --out "credentials/$name.cred" --passphrase-file "pass/$dir"
   run "$WALLET" import "credentials/$name.cred" --id "$name" --issuer-key "$dir.json" "${W[@]}"
 }
 cti_of() { awk '/cti /{print $2; exit}' "credentials/$1.issued"; }
@@ -138,8 +153,8 @@ say "status/amstelland.cwt, status/domstad.cwt, status/rijnland.cwt"
 
 step "She presents the three modules to ROC Rijnland Zorgcollege, showing her name"
 for m in k0228 k0847 ehealth; do
-  "$WALLET" present "$m" --show fullName --audience "$C_ID" --text --yes "${W[@]}" \
-    >"presentations/$m-to-rijnland.txt" 2>>"$OUT/demo.log"
+  runto "presentations/$m-to-rijnland.txt" "$WALLET" present "$m" --show fullName --audience "$C_ID" \
+    --text --yes "${W[@]}"
 done
 run "$WALLET" request --issuer "$C_ID" --out requests/certificaat.req "${W[@]}"
 say "presentations/*-to-rijnland.txt (LP1: text, bound to the school as audience)"
@@ -158,18 +173,22 @@ run "$WALLET" import credentials/certificaat.cred --id certificaat --issuer-key 
 say "Mbo-certificaat Ouderenzorg en technologie, 564 hours, composed of the three modules -> wallet id certificaat"
 
 step "Her learning route toward Verzorgende-IG (and the hbo Associate degree)"
-"$WALLET" route --qualification "$EX/qualification-25491-verzorgende-ig.json" \
-  --qualification "$EX/qualification-80094-ad-zorg-en-technologie.json" --svg route.svg "${W[@]}" \
-  >route.txt 2>>"$OUT/demo.log"
-"$WALLET" route --json --qualification "$EX/qualification-25491-verzorgende-ig.json" \
-  --qualification "$EX/qualification-80094-ad-zorg-en-technologie.json" "${W[@]}" >route.json 2>>"$OUT/demo.log"
+runto route.txt "$WALLET" route --qualification "$EX/qualification-25491-verzorgende-ig.json" \
+  --qualification "$EX/qualification-80094-ad-zorg-en-technologie.json" --svg route.svg "${W[@]}"
+runto route.json "$WALLET" route --json --qualification "$EX/qualification-25491-verzorgende-ig.json" \
+  --qualification "$EX/qualification-80094-ad-zorg-en-technologie.json" "${W[@]}"
 sed 's/^/   | /' route.txt
 
 step "She shows the certificate to an employer: only her name besides what is always shown"
-"$WALLET" present certificaat --show fullName --qr-png certificaat-qr.png --yes "${W[@]}" \
-  >presentations/certificaat.txt 2>>"$OUT/demo.log"
-"$WALLET" present k0228 --show fullName --qr-png k0228-qr.png --yes "${W[@]}" \
-  >presentations/k0228.txt 2>>"$OUT/demo.log"
+if ! "$WALLET" present certificaat --show fullName --qr-png certificaat-qr.png --yes "${W[@]}" \
+  >presentations/certificaat.txt 2>presentations/certificaat.preview; then
+  sed 's/^/   | /' presentations/certificaat.preview >&2
+  exit 2
+fi
+say "What the wallet told her the employer will see (abridged):"
+grep -E '^(  Title|  Awarding body|  Name|Not shown|It is for|Presentation of)' presentations/certificaat.preview |
+  sed 's/^/   | /'
+runto presentations/k0228.txt "$WALLET" present k0228 --show fullName --qr-png k0228-qr.png --yes "${W[@]}"
 say "certificaat-qr.png (and k0228-qr.png for the keuzedeel)"
 
 step "The employer (a care home in Leiden) sets up leerpas-verifier, offline"
@@ -215,12 +234,18 @@ if [ $rc -ne 1 ]; then
 fi
 say "refused (exit status 1), as it should be"
 
+step "Noor's wallet reads the school's status list; her route no longer counts the keuzedeel"
+run "$WALLET" status status/amstelland.cwt --issuer-key amstelland.json "${W[@]}"
+runto route-after-revocation.txt "$WALLET" route --qualification "$EX/qualification-25491-verzorgende-ig.json" "${W[@]}"
+awk '/^Verzorgende-IG/{on=1} on && /^$/{exit} on && !/parts:|\[[ x]\]/' route-after-revocation.txt | sed 's/^/   | /'
+say "The certificate, issued before the revocation, still counts; K0228 is missing again."
+
 T1=$(date +%s)
 cat <<EOF
 
 Done in $((T1 - T0)) seconds. Look at:
   $OUT/route.svg              her learning route as a picture (open in a browser)
-  $OUT/route.txt, route.json  the same as text and JSON
+  $OUT/route.txt, route.json  the same as text and JSON (route-after-revocation.txt: later)
   $OUT/certificaat-qr.png     the certificate as she shows it (name and title)
   $OUT/k0228-qr.png           the keuzedeel that was revoked
   $OUT/verify-*.txt           what the employer saw

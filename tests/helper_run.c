@@ -19,6 +19,26 @@
 #define LP_BINARY_DIR "."
 #endif
 
+/* Strings handed out by lpt_fmt and lpt_tmpdir stay reachable from here
+ * until the test process ends, so LeakSanitizer (CI's sanitizer run) judges
+ * the library and the programs, not the tests' own convenience strings.
+ * Callers may still free them. */
+static void **kept;
+static size_t n_kept, cap_kept;
+
+static void *keep(void *p)
+{
+	if (n_kept == cap_kept) {
+		size_t c = cap_kept ? 2 * cap_kept : 64;
+		void **k = realloc(kept, c * sizeof *k);
+		cr_assert_not_null(k);
+		kept = k;
+		cap_kept = c;
+	}
+	kept[n_kept++] = p;
+	return p;
+}
+
 char *lpt_fmt(const char *fmt, ...)
 {
 	va_list ap;
@@ -28,7 +48,7 @@ char *lpt_fmt(const char *fmt, ...)
 		s = NULL;
 	va_end(ap);
 	cr_assert_not_null(s);
-	return s;
+	return keep(s);
 }
 
 static void append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
@@ -55,7 +75,11 @@ lpt_run lpt_runv(const char *in, const char *const *env, const char *const *argv
 	size_t in_len = in ? strlen(in) : 0, in_off = 0, ocap = 0, ecap = 0;
 	int wst;
 
-	prog = strchr(argv[0], '/') ? strdup(argv[0]) : lpt_fmt("%s/%s", LP_BINARY_DIR, argv[0]);
+	if (strchr(argv[0], '/'))
+		prog = strdup(argv[0]);
+	else if (asprintf(&prog, "%s/%s", LP_BINARY_DIR, argv[0]) < 0)
+		prog = NULL;
+	cr_assert_not_null(prog);
 	cr_assert(pipe(pin) == 0 && pipe(pout) == 0 && pipe(perr) == 0);
 	pid = fork();
 	cr_assert(pid >= 0);
@@ -150,7 +174,7 @@ char *lpt_tmpdir(void)
 	char *d = strdup("/tmp/lp-test-XXXXXX");
 	cr_assert_not_null(d);
 	cr_assert_not_null(mkdtemp(d));
-	return d;
+	return keep(d);
 }
 
 void lpt_write_file(const char *path, const void *data, size_t len)

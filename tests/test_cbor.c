@@ -466,3 +466,21 @@ Test(cbor, every_half_float_round_trips)
 		cbor_decref(&it);
 	}
 }
+
+Test(cbor, simple_value_predicate_is_safe_on_floats)
+{
+	/* libcbor 0.8's cbor_is_null aborts on a float; ours answers false */
+	static const char *const hex[] = { "f6", "f4", "f5", "f7", "f83b", "f90000", "fa7fc00000", "fb3ff199999999999a",
+	                                   "00", "40" };
+	static const int want22[] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const int want59[] = { 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 };
+	for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++) {
+		cbor_item_t *it = NULL;
+		cr_assert_eq(load_hex(hex[i], &it, NULL), LP_OK, "%s", hex[i]);
+		cr_assert_eq(lp_cbor_is_simple(it, 22), want22[i], "%s", hex[i]);
+		cr_assert_eq(lp_cbor_is_simple(it, 59), want59[i], "%s", hex[i]);
+		cr_assert_eq(lp_cbor_is_simple(it, 20), i == 1);
+		cbor_decref(&it);
+	}
+	cr_assert_not(lp_cbor_is_simple(NULL, 22));
+}

@@ -406,6 +406,28 @@ Test(story, modules_compose_present_verify_revoke, .timeout = 240)
 	expect(run("leerpas-verifier", "verify", "--image", mpng, "--store", store, NULL), 1, "revoked", "module after");
 	/* The certificate made from it before the revocation stands on its own. */
 	expect(run("leerpas-verifier", "verify", "--image", png, "--store", store, NULL), 0, "VALID", "certificate after");
+	/* The learner's wallet learns of it; her route no longer counts it. */
+	char *st = P(&s, "amstelland.status"), *ak = P(&s, "amstelland.json");
+	expect(run("leerpas-wallet", "status", st, "--issuer-key", ak, "--wallet", wp, "--passphrase-file", s.pass, NULL), 0,
+	       NULL, "wallet status");
+	r = run("leerpas-wallet", "route", "--qualification", EX "/qualification-25491-verzorgende-ig.json", "--json",
+		"--wallet", wp, "--passphrase-file", s.pass, NULL);
+	cr_assert_eq(r.status, 0, "route: %s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	q = json_array_get(json_object_get(j, "qualifications"), 0);
+	json_t *ents = json_object_get(q, "credentials");
+	bool seen = false;
+	for (size_t i = 0; i < json_array_size(ents); i++) {
+		json_t *e = json_array_get(ents, i);
+		if (strcmp(json_string_value(json_object_get(e, "id")), "k0228") == 0) {
+			cr_assert_str_eq(json_string_value(json_object_get(e, "state")), "revoked");
+			seen = true;
+		}
+	}
+	cr_assert(seen, "k0228 in the route: %s", r.out);
+	cr_assert_eq(json_integer_value(json_object_get(q, "gathered")), 564, "the certificate still counts");
+	json_decref(j);
+	lpt_run_free(&r);
 	story_done(&s);
 }
 

@@ -1408,3 +1408,87 @@ Test(cli_wallet, a_full_disk_is_reported_and_changes_nothing)
 	cr_assert_neq(system(cmd), 0, "temporary files were removed");
 	lp_buf_free(&before);
 }
+
+/* Run another leerpas program (issuer, verifier) from the build; output to
+ * T/out and T/err like run(). */
+static int run_prog(const char *prog, const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd, "cd %s && %s/%s %s >%s/out 2>%s/err </dev/null", T, LP_BINARY_DIR, prog,
+		 args, T, T);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* The whole way with the real programs and the project's example
+ * microcredential: the school issues 3 copies for the wallet's request, the
+ * wallet imports them checking the school's signature, presents name and
+ * grade as a PNG, and the verifier says VALID from the image. Logs the size
+ * of that typical presentation. */
+Test(cli_wallet, with_the_real_issuer_and_verifier)
+{
+	char issuer[300], verifier[300];
+	snprintf(issuer, sizeof issuer, "%s/leerpas-issuer", LP_BINARY_DIR);
+	snprintf(verifier, sizeof verifier, "%s/leerpas-verifier", LP_BINARY_DIR);
+	if (access(issuer, X_OK) != 0 || access(verifier, X_OK) != 0)
+		cr_skip_test("leerpas-issuer or leerpas-verifier not built");
+	init_wallet();
+	char spw[200];
+	snprintf(spw, sizeof spw, "%s/spw", T);
+	write_text(spw, "school passphrase here\n");
+	cr_assert_eq(run_prog("leerpas-issuer", "init --dir school --id https://www.roc-voorbeeld.nl --name 'ROC Voorbeeld' "
+						  "--country NL --passphrase-file %s --kdf-memory 8 --kdf-passes 1",
+			      spw),
+		     0);
+	cr_assert_eq(run_prog("leerpas-issuer", "template add --dir school %s/examples/templates/microcredential.json",
+			      LP_SOURCE_DIR),
+		     0);
+	cr_assert_eq(run("request %s --issuer https://www.roc-voorbeeld.nl --copies 3 --out req.cbor", COMMON), 0);
+	cr_assert_eq(run_prog("leerpas-issuer", "issue --dir school --template microcredential --claims "
+						  "%s/examples/learner.json --request req.cbor --out cred.cwt --passphrase-file %s",
+			      LP_SOURCE_DIR, spw),
+		     0);
+	cr_assert_eq(run_prog("leerpas-issuer", "export --dir school --out school.json"), 0);
+	cr_assert_eq(run("import %s cred.cwt --issuer-key school.json --id mc", COMMON), 0);
+	ASSERT_OUT_HAS("(3 copies)");
+	ASSERT_OUT_HAS("signature was checked");
+	cr_assert_eq(run("present mc %s --show fullName,grade --qr-png mc.png --json", COMMON), 0);
+	char *o = out();
+	json_t *j = json_loads(o, 0, NULL);
+	cr_assert_not_null(j, "%s", o);
+	const char *text = json_string_value(json_object_get(j, "text"));
+	long long version = (long long)json_integer_value(json_object_get(j, "qrVersion"));
+	cr_log_info("typical microcredential (examples/templates/microcredential.json) showing name and "
+		    "grade: %zu base45 characters after 'LP1:', %zu in all, QR version %lld at ECC M",
+		    strlen(text) - 4, strlen(text), version);
+	cr_assert_leq(version, 40);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "zbarimg --raw -q %s/mc.png > %s/zbar.txt", T, T);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "%s/zbar.txt", T);
+	char *z = slurp(cmd);
+	z[strcspn(z, "\n")] = '\0';
+	cr_assert_str_eq(z, text);
+	free(z);
+	json_decref(j);
+	free(o);
+	cr_assert_eq(run_prog("leerpas-verifier", "trust pin school.json --store vs"), 0);
+	cr_assert_eq(run_prog("leerpas-verifier", "verify --store vs --image mc.png"), 0);
+	ASSERT_OUT_HAS("VALID");
+	ASSERT_OUT_HAS("Eva de Vries");
+	ASSERT_OUT_HAS("8,1");
+	o = out();
+	cr_assert_null(strstr(o, "S2026-0417"), "the learner number was withheld");
+	cr_assert_null(strstr(o, "2004-03-17"), "the date of birth was withheld");
+	free(o);
+	/* the status list the school publishes reaches the wallet */
+	cr_assert_eq(run_prog("leerpas-issuer", "status publish --dir school --out status.cwt --passphrase-file %s", spw),
+		     0);
+	cr_assert_eq(run("status %s status.cwt --issuer-key school.json", COMMON), 0);
+	ASSERT_OUT_HAS("mc: valid");
+}

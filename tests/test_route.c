@@ -403,6 +403,22 @@ Test(route, date_falls_back_to_iat)
 	cr_assert_str_eq(str(json_array_get(h, 1), "date"), "2026-07-02");
 	json_decref(rep);
 	lp_route_free(r);
+	/* Absurd times are clamped to years 0000..9999: the picture stays small. */
+	r = route_new();
+	c.iat = INT64_MIN;
+	cr_assert_eq(lp_route_add_credential(r, &c, NULL), LP_OK);
+	c2.iat = INT64_MAX;
+	cr_assert_eq(lp_route_add_credential(r, &c2, NULL), LP_OK);
+	rep = report(r);
+	h = json_object_get(rep, "history");
+	cr_assert_str_eq(str(json_array_get(h, 0), "date"), "0000-01-01");
+	cr_assert_str_eq(str(json_array_get(h, 1), "date"), "9999-12-31");
+	json_decref(rep);
+	lp_buf s = { 0 };
+	cr_assert_eq(lp_route_svg(r, &s), LP_OK);
+	cr_assert_lt(s.len, 4u * 1024 * 1024);
+	lp_buf_free(&s);
+	lp_route_free(r);
 }
 
 Test(route, renderings_escape_what_credentials_say)
@@ -626,4 +642,29 @@ Test(route, shipped_examples_parse)
 		cr_assert_eq(lp_route_qual_count(r), 1);
 		lp_route_free(r);
 	}
+}
+
+Test(route, nested_composites_count_only_the_outermost)
+{
+	lp_route *r = route_new();
+	lp_route_progress p;
+	char diploma[1024];
+	/* A diploma composed of the certificate, which is composed of K0228. */
+	snprintf(diploma, sizeof diploma,
+		 "{\"title\":\"Diploma Verzorgende-IG\",\"awardingDate\":\"2027-07-01\","
+		 "\"isPartOf\":[{\"qualificationCode\":\"25491\",\"workload\":4800}],"
+		 "\"hasPart\":[{\"issuer\":\"https://rijnland.example\",\"cti\":\"%s\"}]}",
+		 hex(cti_c, 16));
+	add_qual(r, qual_vig);
+	add(r, "k0228", "https://amstelland.example", cti_a, LP_ROUTE_STATUS_VALID, claims_k0228);
+	add(r, "cert", "https://rijnland.example", cti_c, LP_ROUTE_STATUS_VALID, claims_cert(NULL));
+	add(r, "diploma", "https://rijnland.example", NULL, LP_ROUTE_STATUS_VALID, diploma);
+	cr_assert_eq(lp_route_progress_at(r, 0, &p), LP_OK);
+	cr_assert_float_eq(p.gathered, 4800, 1e-9, "the diploma alone");
+	json_t *rep = report(r), *q = qual_of(rep, "25491");
+	cr_assert_str_eq(str(entry_of(q, "cert"), "includedIn"), "diploma");
+	cr_assert_str_eq(str(entry_of(q, "k0228"), "includedIn"), "cert");
+	cr_assert_str_eq(str(entry_of(q, "k0228"), "part"), "K0228", "still fulfils its part");
+	json_decref(rep);
+	lp_route_free(r);
 }

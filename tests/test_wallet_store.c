@@ -806,3 +806,71 @@ Test(wallet_store, one_program_at_a_time)
 	lp_buf_free(&before);
 	lp_buf_free(&after);
 }
+
+/* ---- the worked example of docs/format/wallet.md ----------------------------
+ * test-vectors/format/wallet-v1.hex: an empty version-1 wallet made with
+ * randomness from a counter through SHA-256, passphrase "leerpas example",
+ * Argon2id opslimit 1, memlimit 8 MiB. It must always open (version 1 stays
+ * readable), and today's writer must still make exactly these bytes (if the
+ * writer changes on purpose, regenerate the file but keep an old copy that
+ * must still open). */
+
+#define EXAMPLE_PASS "leerpas example"
+#define EXAMPLE_RECOVERY "FJFTJ-2DPMS-84ZTB-C5SPN-6ZM80-7DMSP-HMSEQ-3NKND"
+
+static void counter_random(void *ctx, uint8_t *out, size_t len)
+{
+	uint64_t *c = ctx;
+	while (len) {
+		uint8_t in[8], h[32];
+		for (int i = 0; i < 8; i++)
+			in[i] = (uint8_t)(*c >> (8 * i));
+		(*c)++;
+		crypto_hash_sha256(h, in, 8);
+		size_t n = len < 32 ? len : 32;
+		memcpy(out, h, n);
+		out += n;
+		len -= n;
+	}
+}
+
+static lp_buf example_bytes(void)
+{
+	lp_buf hex = read_all(LP_SOURCE_DIR "/test-vectors/format/wallet-v1.hex");
+	lp_buf b;
+	b.ptr = malloc(hex.len / 2 + 1);
+	size_t n = 0;
+	cr_assert_eq(sodium_hex2bin(b.ptr, hex.len / 2 + 1, (const char *)hex.ptr, hex.len, "\n", &n, NULL), 0);
+	b.len = n;
+	lp_buf_free(&hex);
+	return b;
+}
+
+Test(wallet_store, format_v1_example_opens_and_is_reproduced)
+{
+	lp_buf ex = example_bytes();
+	cr_assert_eq(ex.len, 251);
+	lp_wallet *w = NULL;
+	lp_diag d;
+	cr_assert_eq(lp_wallet_decode(lp_buf_view(&ex), V(EXAMPLE_PASS), &w, &d), LP_OK, "%s", d.msg);
+	cr_assert_eq(lp_wallet_cred_count(w), 0);
+	lp_wallet_close(w);
+	cr_assert_eq(lp_wallet_decode_recovery(lp_buf_view(&ex), EXAMPLE_RECOVERY, &w, &d), LP_OK, "%s", d.msg);
+	lp_wallet_close(w);
+	cr_assert_eq(lp_wallet_decode(lp_buf_view(&ex), V("leerpas Example"), &w, &d), LP_ERR_PASSPHRASE);
+
+	uint64_t ctr = 0;
+	lp_random_set(counter_random, &ctr);
+	lp_wallet_kdf k = { 1, 8u * 1024u * 1024u };
+	char rec[LP_WALLET_RECOVERY_TEXT_SIZE];
+	lp_err e = lp_wallet_create(path, V(EXAMPLE_PASS), &k, rec, &w, &d);
+	lp_random_set(NULL, NULL);
+	cr_assert_eq(e, LP_OK, "%s", d.msg);
+	lp_wallet_close(w);
+	cr_assert_str_eq(rec, EXAMPLE_RECOVERY);
+	lp_buf made = read_all(path);
+	cr_assert_eq(made.len, ex.len);
+	cr_assert_eq(memcmp(made.ptr, ex.ptr, ex.len), 0, "the writer makes the documented bytes");
+	lp_buf_free(&made);
+	lp_buf_free(&ex);
+}

@@ -347,7 +347,10 @@ static void print_human(const struct outcome *o)
 		printf("  - %s (%s)\n", o->reasons[i].msg, o->reasons[i].code);
 	const lp_sdcwt_result *r = &o->r;
 	if (o->have_result && r->iss) {
-		printf("\nIssuer\n");
+		/* On INVALID nothing below is confirmed (the signature may be the
+		 * very thing that failed): say so, so a skimming reader does not
+		 * take the school's name as vouched for. */
+		printf(valid ? "\nIssuer\n" : "\nIssuer named in it (NOT confirmed: the presentation is invalid)\n");
 		if (o->trust.issuer_id[0]) {
 			printf("    %-28s %s (%s, %s)\n", "School:", o->trust.issuer_name, o->trust.issuer_id,
 			       o->trust.country);

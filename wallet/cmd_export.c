@@ -1,6 +1,7 @@
 /* leerpas-wallet export: the learner's data as open JSON for their own use,
  * with European Learning Model / Open Badges 3.0 names. Holder keys (the
  * secrets) are never exported. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -181,6 +182,13 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	}
 	size_t n = strlen(text);
+	char *nl = realloc(text, n + 2); /* end the file with a newline */
+	if (!nl) {
+		rc = cli_fail(LP_ERR_NOMEM, NULL, "cannot write the export");
+		goto out;
+	}
+	text = nl;
+	text[n++] = '\n';
 	text[n] = '\0';
 	if (cli_write_file(out, lp_view_of((const uint8_t *)text, n), 0600, false, "export") != LP_OK) {
 		rc = CLI_EXIT_ERROR;

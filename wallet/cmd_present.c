@@ -312,6 +312,8 @@ int cmd_present(int argc, char **argv)
 	fprintf(stderr, "It is for: %s\n", aud ? aud : "anyone who scans it (no --audience)");
 	if (chal)
 		fprintf(stderr, "With the verifier's challenge: %s\n", chal);
+	if (ci.has_exp && ci.exp <= wl_now())
+		cli_warn("this credential expired on %s: verifiers will refuse it", cli_time_iso(ci.exp, t1));
 	if (cr->status == LP_WALLET_STATUS_REVOKED || cr->status == LP_WALLET_STATUS_SUSPENDED)
 		cli_warn("as far as your wallet knows, the school %s this credential",
 			 cr->status == LP_WALLET_STATUS_REVOKED ? "revoked" : "suspended");
@@ -345,8 +347,10 @@ int cmd_present(int argc, char **argv)
 		rc = cli_fail(e, NULL, "cannot encode the presentation as text");
 		goto out;
 	}
-	if ((e = lp_qr_encode(lp_buf_view(&qrtext), LP_QR_ECC_M, &qr)) != LP_OK) {
-		rc = cli_fail(e, "show fewer claims", "the presentation does not fit a QR code");
+	/* The QR code is needed for the pictures; the text works without it. */
+	bool want_qr = png || svg || term;
+	if ((e = lp_qr_encode(lp_buf_view(&qrtext), LP_QR_ECC_M, &qr)) != LP_OK && want_qr) {
+		rc = cli_fail(e, "show fewer claims, or use --text", "the presentation does not fit a QR code");
 		goto out;
 	}
 	/* Log first: a presentation the learner cannot account for is worse
@@ -398,7 +402,7 @@ int cmd_present(int argc, char **argv)
 		cli_json_set(o, "credential", json_string(id));
 		cli_json_set(o, "text", json_stringn((const char *)qrtext.ptr, qrtext.len));
 		cli_json_set(o, "characters", json_integer((json_int_t)qrtext.len));
-		cli_json_set(o, "qrVersion", json_integer(qr.version));
+		cli_json_set(o, "qrVersion", qr.version ? json_integer(qr.version) : json_null());
 		cli_json_set(o, "qrEcc", json_string("M"));
 		cli_json_set(o, "copy", json_integer((json_int_t)copy + 1));
 		cli_json_set(o, "unusedCopies", json_integer((json_int_t)unused));
@@ -414,8 +418,12 @@ int cmd_present(int argc, char **argv)
 	} else if (text) {
 		printf("%s\n", (const char *)qrtext.ptr);
 	}
-	fprintf(stderr, "Presentation of '%s': %zu characters, QR version %d (error correction M), copy %zu of %zu.\n",
-		id, qrtext.len, qr.version, copy + 1, cr ? cr->ncopies : 0);
+	if (qr.version)
+		fprintf(stderr, "Presentation of '%s': %zu characters, QR version %d (error correction M), copy %zu of %zu.\n",
+			id, qrtext.len, qr.version, copy + 1, cr ? cr->ncopies : 0);
+	else
+		fprintf(stderr, "Presentation of '%s': %zu characters (too long for a QR code), copy %zu of %zu.\n",
+			id, qrtext.len, copy + 1, cr ? cr->ncopies : 0);
 	if (png)
 		fprintf(stderr, "QR image: %s\n", png);
 	if (svg)
