@@ -35,6 +35,17 @@ trap 'rm -f "$out"' EXIT
 		done < "$f"
 	done
 } > "$out"
+# Parts refer to each other by file name ("see trust.md"); in the assembled
+# document those become section names, and other docs get their path.
+for p in $parts; do
+	title=$(head -n 1 "docs/format/$p.md" | sed -e 's/^#* *//' -e 's/[:(].*//' -e 's/ *$//')
+	sed -i -e "s|\([^/A-Za-z_-]\)$p\.md\b|\1the section \"$title\"|g" "$out"
+done
+for d in docs/*.md; do
+	b=$(basename "$d" .md)
+	[ "$b" = format ] && continue
+	sed -i -e "s|\([^/A-Za-z_-]\)$b\.md\b|\1docs/$b.md|g" "$out"
+done
 if [ "${1:-}" = "--check" ]; then
 	cmp -s "$out" docs/format.md || { echo "docs/format.md is stale: run scripts/assemble-format.sh" >&2; exit 1; }
 else
