@@ -738,16 +738,9 @@ int cmd_issue_batch(int argc, char **argv)
 		} else
 			return cli_usage_error("issue-batch", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("issue-batch", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "issue-batch"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "issue-batch", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!tname || !csv_path || !out_dir)
 		return cli_usage_error("issue-batch", "--template, --csv and --out-dir are required");
 	if (threads == 0) {

@@ -281,16 +281,9 @@ int cmd_compose(int argc, char **argv)
 		if (!ok)
 			return CLI_EXIT_ERROR;
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("compose", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "compose"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "compose", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!tname || !claims_path || !out_path || from.n == 0)
 		return cli_usage_error("compose", "--template, --claims, --out and at least one --from are required");
 	if (pins.n == 0 && (anchors.n == 0 || tlists.n == 0))

@@ -95,16 +95,9 @@ int cmd_export(int argc, char **argv)
 		} else
 			return cli_usage_error("export", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "export"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "export", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!out_path)
 		return cli_usage_error("export", "--out FILE is required ('-' for standard output)");
 	if ((ret = store_open(&s, c.dir)) != CLI_EXIT_OK)

@@ -165,16 +165,9 @@ int cmd_init(int argc, char **argv)
 		} else
 			return cli_usage_error("init", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("init", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "init"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "init", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!id || !text_ok(id, 255))
 		return cli_usage_error("init", "--id ID is required: the school's identifier (at most 255 characters), e.g. https://www.roc-example.nl");
 	if (!name || !text_ok(name, 255))

@@ -91,16 +91,9 @@ int cmd_issue(int argc, char **argv)
 		} else
 			return cli_usage_error("issue", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("issue", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "issue"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "issue", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!tname || !claims_path || !out_path)
 		return cli_usage_error("issue", "--template, --claims and --out are required");
 	if (nonce && !req_path)

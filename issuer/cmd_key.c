@@ -170,16 +170,9 @@ int cmd_key(int argc, char **argv)
 		else if (!common_option(&c, opt, optarg, "key", &bad))
 			return cli_usage_error("key", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("key", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "key"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "key", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (strcmp(sub, "rotate") == 0)
 		return rotate(&c);
 	if (strcmp(sub, "list") == 0)

@@ -82,16 +82,9 @@ int cmd_status(int argc, char **argv)
 		} else
 			return cli_usage_error("status", "unknown option");
 	}
-	if (bad)
-		return CLI_EXIT_ERROR;
-	if (c.help) {
-		fputs(help, stdout);
-		return CLI_EXIT_OK;
-	}
-	if (optind < argc)
-		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	if (!need_dir(&c, "status"))
-		return CLI_EXIT_ERROR;
+	int opts_exit = options_done(&c, "status", help, bad, argc, argv);
+	if (opts_exit >= 0)
+		return opts_exit;
 	if (!out_path)
 		return cli_usage_error("status", "--out FILE is required");
 	if (days > 3650)

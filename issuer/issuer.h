@@ -131,6 +131,13 @@ bool common_option(issuer_common *c, int opt, const char *arg, const char *cmd, 
 /* Require --dir; prints a usage error and returns false when missing. */
 bool need_dir(const issuer_common *c, const char *cmd);
 
+/* The end of a command's option parsing, the same for every command: stop
+ * after an option error already reported (bad), print help for --help,
+ * refuse extra arguments, require --dir. Returns the exit code to return
+ * with, or -1 to go on with the command. */
+int options_done(const issuer_common *c, const char *cmd, const char *help, bool bad, int argc,
+		 char **argv);
+
 /* Hex of bytes into out (2*len+1). */
 void issuer_hex(char *out, const uint8_t *p, size_t len);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -66,6 +67,22 @@ bool need_dir(const issuer_common *c, const char *cmd)
 		return true;
 	cli_usage_error(cmd, "--dir DIR is required (the school's store, made by 'leerpas-issuer init')");
 	return false;
+}
+
+int options_done(const issuer_common *c, const char *cmd, const char *help, bool bad, int argc,
+		 char **argv)
+{
+	if (bad)
+		return CLI_EXIT_ERROR;
+	if (c->help) {
+		fputs(help, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!need_dir(c, cmd))
+		return CLI_EXIT_ERROR;
+	return -1;
 }
 
 static char *meta(issuer_store *s, const char *key, lp_err *rc)
