@@ -153,7 +153,13 @@ void bench_fixture_make(bench_fixture *f, const char *template_path, const char 
 	lp_pubkey_ed25519(&f->issuer_key, f->issuer_pk);
 	crypto_sign_keypair(f->holder_pk, f->holder_sk);
 	lp_pubkey_ed25519(&f->holder_key, f->holder_pk);
+	/* The challenge as `leerpas-verifier challenge` makes it: 12 characters
+	 * of Crockford base32 (60 bits), which the presentation carries as text
+	 * bytes (verifier/store.c). */
+	static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	randombytes_buf(f->cnonce, sizeof f->cnonce);
+	for (size_t i = 0; i < sizeof f->cnonce; i++)
+		f->cnonce[i] = (uint8_t)crockford[f->cnonce[i] & 31];
 
 	json_t *tmpl = load_json(template_path);
 	json_t *learner = load_json(learner_path);

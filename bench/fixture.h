@@ -15,6 +15,7 @@
 
 #define BENCH_ISS "https://hogeschool-domstad.nl"
 #define BENCH_AUD "https://werkgever-voorbeeld.nl"
+#define BENCH_AUD_WALKUP "leerpas:walk-up" /* the wallet's audience without a verifier */
 #define BENCH_STATUS_URI "https://hogeschool-domstad.nl/status/1"
 #define BENCH_NOW 1790000000 /* 2026-09-21: after both awarding dates' issue */
 
@@ -25,7 +26,7 @@ typedef struct bench_fixture {
 	uint8_t holder_pk[crypto_sign_PUBLICKEYBYTES];
 	uint8_t holder_sk[crypto_sign_SECRETKEYBYTES];
 	lp_pubkey holder_key;
-	uint8_t cnonce[16];
+	uint8_t cnonce[12];         /* a challenge code as leerpas-verifier issues it */
 	char *claims_json;          /* template claims merged with the learner's */
 	char *vct;
 	char **redactable;          /* from the template */

@@ -138,7 +138,7 @@ static void emit_size(const char *tag, const char *tmpl, const char *learner, co
 	char t[1024], l[1024];
 	bench_fixture_make(&f, bench_src_path(tmpl, t, sizeof t), bench_src_path(learner, l, sizeof l), shown);
 	lp_buf z = { NULL, 0 };
-	if (lp_deflate(lp_buf_view(&f.presentation), &z) != LP_OK)
+	if (lp_deflate_lp1(lp_buf_view(&f.presentation), &z) != LP_OK)
 		bench_die("deflate failed");
 	char id[128];
 	snprintf(id, sizeof id, "size.%s.credential_bytes", tag);
@@ -157,6 +157,24 @@ static void emit_size(const char *tag, const char *tmpl, const char *learner, co
 	lp_qr_free(&qr);
 	snprintf(id, sizeof id, "size.%s.qr_version", tag);
 	bench_emit_value(id, v, "version");
+	/* The same credential shown walk-up: no verifier named, no challenge
+	 * (a QR code on paper or on the learner's screen for anyone to scan). */
+	lp_buf wp = { NULL, 0 }, wt = { NULL, 0 };
+	if (bench_fixture_present(&f, BENCH_AUD_WALKUP, NULL, 0, &wp) != 0 ||
+	    lp_qrtext_encode(lp_buf_view(&wp), &wt) != LP_OK)
+		bench_die("%s: walk-up presentation failed", tmpl);
+	snprintf(id, sizeof id, "size.%s.walkup.cbor_bytes", tag);
+	bench_emit_value(id, (double)wp.len, "bytes");
+	snprintf(id, sizeof id, "size.%s.walkup.lp1_chars", tag);
+	bench_emit_value(id, (double)wt.len, "chars");
+	if (lp_qr_encode(lp_buf_view(&wt), LP_QR_ECC_M, &qr) != LP_OK)
+		bench_die("%s: the walk-up LP1 text does not fit any QR version", tmpl);
+	snprintf(id, sizeof id, "size.%s.walkup.qr_version", tag);
+	bench_emit_value(id, qr.version, "version");
+	lp_qr_free(&qr);
+	dump(dir, tag, "walkup.lp1.txt", &wt);
+	lp_buf_free(&wp);
+	lp_buf_free(&wt);
 	dump(dir, tag, "credential.cbor", &f.credential);
 	dump(dir, tag, "presentation.cbor", &f.presentation);
 	dump(dir, tag, "lp1.txt", &f.lp1);

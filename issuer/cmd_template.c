@@ -14,6 +14,7 @@
 static const char help[] =
 	"Usage: leerpas-issuer template add --dir DIR FILE.json [--name NAME] [--replace]\n"
 	"       leerpas-issuer template list --dir DIR [--json]\n"
+	"       leerpas-issuer template spec --dir DIR NAME --out FILE [--json]\n"
 	"\n"
 	"add   check FILE.json against the achievement model and keep it in the store\n"
 	"      under NAME (default: the file name without .json). A template lacking\n"
@@ -21,11 +22,16 @@ static const char help[] =
 	"      --replace replaces a template of that name (credentials issued\n"
 	"      earlier are not affected).\n"
 	"list  the templates: name, credential type, title.\n"
+	"spec  write the achievement specification of template NAME (its learning\n"
+	"      outcomes, description, assessment, ...: the descriptive claims every\n"
+	"      learner shares) to FILE. Credentials refer to it by its SHA-256, so\n"
+	"      QR codes stay small; publish FILE beside your status list so that\n"
+	"      verifiers can show those claims ('leerpas-verifier spec import').\n"
 	"\n"
 	"A template is JSON: {\"vct\": TYPE, \"claims\": {...}, \"redactable\": [...],\n"
 	"\"expires_after_days\": N}. See docs/issuer.md and examples/templates/.\n";
 
-enum { OPT_NAME = OPT_FIRST_OWN, OPT_REPLACE };
+enum { OPT_NAME = OPT_FIRST_OWN, OPT_REPLACE, OPT_OUT };
 
 static int add(issuer_common *c, const char *file, const char *name_opt, bool replace)
 {
@@ -106,6 +112,61 @@ static int add(issuer_common *c, const char *file, const char *name_opt, bool re
 		cli_json_print(o);
 	} else {
 		printf("Template '%s' added (%s)\n", name, path);
+	}
+	return CLI_EXIT_OK;
+}
+
+/* template spec NAME --out FILE: the specification credentials of NAME
+ * refer to, for verifiers to cache. */
+static int spec(issuer_common *c, const char *name, const char *out)
+{
+	issuer_store s;
+	char path[ISSUER_PATH_MAX], fname[96], hex[2 * LP_SPEC_DIGEST_BYTES + 1];
+	uint8_t dg[LP_SPEC_DIGEST_BYTES];
+	lp_buf raw = { NULL, 0 }, sp = { NULL, 0 };
+	lp_diag d;
+	int ret;
+	if (!template_name_ok(name)) {
+		cli_error("'leerpas-issuer template list' shows the names", "'%s' is not a template name", name);
+		return CLI_EXIT_ERROR;
+	}
+	if ((ret = store_open(&s, c->dir)) != CLI_EXIT_OK)
+		return ret;
+	snprintf(fname, sizeof fname, "%s.json", name);
+	bool ok = store_path(path, sizeof path, s.dir, ISSUER_TEMPLATES, fname);
+	store_close(&s);
+	if (!ok || cli_read_file(path, ISSUER_MAX_TEMPLATE, "template", &raw) != LP_OK)
+		return CLI_EXIT_ERROR;
+	memset(&d, 0, sizeof d);
+	lp_err rc = lp_spec_of_template((const char *)raw.ptr, raw.len, &sp, &d);
+	lp_buf_free(&raw);
+	if (rc == LP_OK)
+		rc = lp_spec_check(lp_buf_view(&sp), dg, &d);
+	if (rc != LP_OK) {
+		lp_buf_free(&sp);
+		cli_error(rc == LP_ERR_NOT_FOUND ? "its credentials carry every claim inline; there is nothing to publish"
+						 : "fix the template (template add --replace)",
+			  "template '%s': %s", name, d.msg[0] ? d.msg : lp_err_str(rc));
+		return CLI_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < sizeof dg; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+	rc = cli_write_file(out, lp_buf_view(&sp), 0644, false, "specification");
+	size_t len = sp.len;
+	lp_buf_free(&sp);
+	if (rc != LP_OK)
+		return CLI_EXIT_ERROR;
+	if (c->json) {
+		json_t *o = json_object();
+		cli_json_set(o, "template", json_string(name));
+		cli_json_set(o, "path", json_string(out));
+		cli_json_set(o, "digest", json_string(hex));
+		cli_json_set(o, "bytes", json_integer((json_int_t)len));
+		cli_json_print(o);
+	} else {
+		printf("Specification of template '%s' written to %s (%zu bytes)\nSHA-256 %s\n"
+		       "Publish it beside your status list; verifiers import it with\n"
+		       "  leerpas-verifier spec import %s\n", name, out, len, hex, out);
 	}
 	return CLI_EXIT_OK;
 }
@@ -193,9 +254,10 @@ int cmd_template(int argc, char **argv)
 	static const struct option opts[] = { COMMON_LONG_OPTIONS,
 					      { "name", 1, NULL, OPT_NAME },
 					      { "replace", 0, NULL, OPT_REPLACE },
+					      { "out", 1, NULL, OPT_OUT },
 					      { 0, 0, 0, 0 } };
 	issuer_common c = { NULL, CLI_PASS_SRC_INIT, false, false };
-	const char *sub, *name = NULL;
+	const char *sub, *name = NULL, *out = NULL;
 	bool bad = false, replace = false;
 	int opt;
 
@@ -215,6 +277,8 @@ int cmd_template(int argc, char **argv)
 			name = optarg;
 		else if (opt == OPT_REPLACE)
 			replace = true;
+		else if (opt == OPT_OUT)
+			out = optarg;
 		else
 			return cli_usage_error("template", "unknown option");
 	}
@@ -238,5 +302,12 @@ int cmd_template(int argc, char **argv)
 			return CLI_EXIT_ERROR;
 		return list(&c);
 	}
-	return cli_usage_error("template", "unknown subcommand '%s' (use add or list)", sub);
+	if (strcmp(sub, "spec") == 0) {
+		if (optind + 1 != argc || !out)
+			return cli_usage_error("template", "template spec needs one template NAME and --out FILE");
+		if (!need_dir(&c, "template"))
+			return CLI_EXIT_ERROR;
+		return spec(&c, argv[optind], out);
+	}
+	return cli_usage_error("template", "unknown subcommand '%s' (use add, list or spec)", sub);
 }

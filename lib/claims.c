@@ -10,52 +10,54 @@
 
 /* One row per claim, in key order. min/max only for UINT and NUMBER. */
 static const lp_claim_def table[] = {
-	{ LP_CK_TITLE, "title", "Title", LP_CLAIM_TEXT, 0, 0, true, "title", false, false },
+	{ LP_CK_TITLE, "title", "Title", LP_CLAIM_TEXT, 0, 0, true, "title", false, false, false },
 	{ LP_CK_AWARDING_BODY, "awardingBody", "Awarding body", LP_CLAIM_TEXT, 0, 0, true,
-	  "awarding body", false, false },
+	  "awarding body", false, false, false },
 	{ LP_CK_COUNTRY, "countryCode", "Country of the awarding body", LP_CLAIM_TEXT, 0, 0, true,
-	  "country of the issuer", false, false },
+	  "country of the issuer", false, false, false },
 	{ LP_CK_AWARDING_DATE, "awardingDate", "Date of award", LP_CLAIM_DATE, 0, 0, false,
-	  NULL, true, false },
+	  NULL, true, false, false },
 	{ LP_CK_LEARNING_OUTCOME, "learningOutcome", "Learning outcomes", LP_CLAIM_TEXT_LIST, 0, 0,
-	  true, "learning outcomes", false, false },
+	  true, "learning outcomes", false, false, true },
 	{ LP_CK_CREDIT_POINT, "creditPoint", "Credits (ECTS)", LP_CLAIM_NUMBER, 0, 1000, true,
-	  "notional workload", false, false },
+	  "notional workload", false, false, false },
 	{ LP_CK_WORKLOAD, "workload", "Study hours", LP_CLAIM_UINT, 0, 100000, true,
-	  "notional workload", false, false },
-	{ LP_CK_EQF_LEVEL, "eqfLevel", "EQF level", LP_CLAIM_UINT, 1, 8, true, "level", false, false },
-	{ LP_CK_NQF_LEVEL, "nqfLevel", "NLQF level", LP_CLAIM_UINT, 0, 8, true, "level", false, false },
+	  "notional workload", false, false, false },
+	{ LP_CK_EQF_LEVEL, "eqfLevel", "EQF level", LP_CLAIM_UINT, 1, 8, true, "level", false, false, false },
+	{ LP_CK_NQF_LEVEL, "nqfLevel", "NLQF level", LP_CLAIM_UINT, 0, 8, true, "level", false, false, false },
 	{ LP_CK_ASSESSMENT_TYPE, "assessmentType", "Type of assessment", LP_CLAIM_TEXT, 0, 0, true,
-	  "type of assessment", false, false },
+	  "type of assessment", false, false, true },
 	{ LP_CK_MODE, "mode", "Form of participation", LP_CLAIM_TEXT, 0, 0, true,
-	  "form of participation", false, false },
+	  "form of participation", false, false, true },
 	{ LP_CK_ACCREDITATION, "accreditation", "Type of quality assurance", LP_CLAIM_TEXT, 0, 0, true,
-	  "type of quality assurance", false, false },
+	  "type of quality assurance", false, false, true },
 	{ LP_CK_QUALIFICATION_CODE, "qualificationCode", "Qualification code (crebo)", LP_CLAIM_TEXT,
-	  0, 0, false, NULL, false, false },
+	  0, 0, false, NULL, false, false, false },
 	{ LP_CK_IS_PART_OF, "isPartOf", "Counts toward", LP_CLAIM_COUNTS_TOWARD, 0, 0, false,
-	  "integration and stackability options", false, false },
+	  "integration and stackability options", false, false, false },
 	{ LP_CK_HAS_PART, "hasPart", "Composed of", LP_CLAIM_COMPOSED_OF, 0, 0, false, NULL, true,
-	  false },
+	  false, false },
 	{ LP_CK_FULL_NAME, "fullName", "Name", LP_CLAIM_TEXT, 0, 0, true, "learner identification",
-	  true, true },
+	  true, true, false },
 	{ LP_CK_DATE_OF_BIRTH, "dateOfBirth", "Date of birth", LP_CLAIM_DATE, 0, 0, false, NULL, true,
-	  true },
+	  true, false },
 	{ LP_CK_STUDENT_ID, "studentId", "Learner number", LP_CLAIM_TEXT, 0, 0, true,
-	  "learner identification", true, true },
-	{ LP_CK_GRADE, "grade", "Grade", LP_CLAIM_TEXT, 0, 0, false, "grade", true, true },
+	  "learner identification", true, true, false },
+	{ LP_CK_GRADE, "grade", "Grade", LP_CLAIM_TEXT, 0, 0, false, "grade", true, true, false },
 	{ LP_CK_ASSESSMENT_DETAILS, "assessmentDetails", "Assessment details", LP_CLAIM_TEXT, 0, 0,
-	  false, NULL, true, true },
+	  false, NULL, true, true, false },
 	{ LP_CK_ENTRY_REQUIREMENT, "entryRequirement", "Prerequisites", LP_CLAIM_TEXT, 0, 0, false,
-	  "prerequisites", false, false },
+	  "prerequisites", false, false, true },
 	{ LP_CK_ID_VERIFICATION, "idVerification", "Supervision and identity verification",
-	  LP_CLAIM_TEXT, 0, 0, false, "supervision and identity verification", false, false },
+	  LP_CLAIM_TEXT, 0, 0, false, "supervision and identity verification", false, false, true },
 	{ LP_CK_STACKABILITY, "stackability", "Integration and stackability", LP_CLAIM_TEXT, 0, 0,
-	  false, "integration and stackability options", false, false },
+	  false, "integration and stackability options", false, false, true },
 	{ LP_CK_ADDITIONAL_NOTE, "additionalNote", "Further information", LP_CLAIM_TEXT, 0, 0, false,
-	  "further information", false, false },
+	  "further information", false, false, true },
 	{ LP_CK_DESCRIPTION, "description", "Description", LP_CLAIM_TEXT, 0, 0, false, NULL, false,
-	  false },
+	  false, true },
+	{ LP_CK_SPECIFIED_BY, "specifiedBy", "Specification (SHA-256)", LP_CLAIM_DIGEST, 0, 0, false,
+	  NULL, false, false, false },
 };
 
 #define TABLE_LEN (sizeof table / sizeof table[0])
@@ -140,6 +142,7 @@ static const char *type_desc(const lp_claim_def *c)
 	case LP_CLAIM_COUNTS_TOWARD:
 		return "a list of {qualificationCode, title?, creditPoint?, workload?}";
 	case LP_CLAIM_COMPOSED_OF: return "a list of {issuer, cti (hex)}";
+	case LP_CLAIM_DIGEST: return "a SHA-256 digest as 64 hex digits";
 	}
 	return "?";
 }
@@ -324,6 +327,20 @@ static lp_err scalar_to_item(const lp_claim_def *c, const json_t *j, cbor_item_t
 			return bad_value(d, c);
 		*out = mk_number(num);
 		break;
+	case LP_CLAIM_DIGEST: {
+		uint8_t raw[LP_SPEC_DIGEST_BYTES];
+		const char *h = json_is_string(j) ? json_string_value(j) : NULL;
+		if (!h || json_string_length(j) != 2 * sizeof raw)
+			return bad_value(d, c);
+		for (size_t i = 0; i < sizeof raw; i++) {
+			int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+			if (hi < 0 || lo < 0)
+				return bad_value(d, c);
+			raw[i] = (uint8_t)(hi * 16 + lo);
+		}
+		*out = cbor_build_bytestring(raw, sizeof raw);
+		break;
+	}
 	case LP_CLAIM_TEXT_LIST:
 	case LP_CLAIM_COUNTS_TOWARD:
 	case LP_CLAIM_COMPOSED_OF: {
@@ -718,6 +735,21 @@ static lp_err typed_to_json(const lp_claim_def *c, const cbor_item_t *v, json_t 
 			return bad_value(d, c);
 		j = cbor_isa_uint(v) ? json_integer((json_int_t)cbor_get_int(v)) : json_real(num);
 		break;
+	case LP_CLAIM_DIGEST: {
+		static const char hex[] = "0123456789abcdef";
+		char buf[2 * LP_SPEC_DIGEST_BYTES + 1];
+		if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
+		    cbor_bytestring_length(v) != LP_SPEC_DIGEST_BYTES)
+			return bad_value(d, c);
+		const uint8_t *b = cbor_bytestring_handle(v);
+		for (size_t i = 0; i < LP_SPEC_DIGEST_BYTES; i++) {
+			buf[2 * i] = hex[b[i] >> 4];
+			buf[2 * i + 1] = hex[b[i] & 15];
+		}
+		buf[sizeof buf - 1] = 0;
+		j = json_string(buf);
+		break;
+	}
 	case LP_CLAIM_TEXT_LIST:
 	case LP_CLAIM_COUNTS_TOWARD:
 	case LP_CLAIM_COMPOSED_OF:

@@ -8,11 +8,12 @@
 #include <zlib.h>
 
 #include "leerpas/codec.h"
+#include "lp1dict.h"
 
 /* zlib counts in uInt; feed it at most this much at a time. */
 #define ZCHUNK ((size_t)1 << 20)
 
-lp_err lp_deflate(lp_view in, lp_buf *out)
+static lp_err deflate_with(lp_view in, lp_view dict, lp_buf *out)
 {
 	lp_err rc = LP_OK;
 	z_stream zs;
@@ -27,6 +28,10 @@ lp_err lp_deflate(lp_view in, lp_buf *out)
 	memset(&zs, 0, sizeof zs);
 	if (deflateInit(&zs, 9) != Z_OK)
 		return LP_ERR_NOMEM;
+	if (dict.len && deflateSetDictionary(&zs, dict.ptr, (uInt)dict.len) != Z_OK) {
+		deflateEnd(&zs);
+		return LP_ERR_INTERNAL;
+	}
 	cap = in.len + in.len / 1000 + 64;
 	if (cap < in.len) {
 		rc = LP_ERR_TOO_LARGE;
@@ -73,6 +78,16 @@ out:
 	return rc;
 }
 
+lp_err lp_deflate(lp_view in, lp_buf *out)
+{
+	return deflate_with(in, lp_view_of(NULL, 0), out);
+}
+
+lp_err lp_deflate_lp1(lp_view in, lp_buf *out)
+{
+	return deflate_with(in, lp_view_of(lp_lp1_dict_v1, LP_LP1_DICT_V1_LEN), out);
+}
+
 lp_err lp_inflate(lp_view in, size_t max_out, lp_buf *out, lp_diag *d)
 {
 	lp_err rc = LP_OK;
@@ -116,9 +131,18 @@ lp_err lp_inflate(lp_view in, size_t max_out, lp_buf *out, lp_diag *d)
 		zs.avail_in = (uInt)in_n;
 		zs.next_out = buf + len;
 		zs.avail_out = (uInt)out_n;
-		zr = inflate(&zs, Z_NO_FLUSH);
+		zr = inflate(&zs, Z_BLOCK);
 		in_off += in_n - zs.avail_in;
 		len += out_n - zs.avail_out;
+		/* After the final block's end code the rest of its byte is padding;
+		 * it must be zero, so that no two inputs carry the same data. */
+		if ((zs.data_type & 192) == 192 && (zs.data_type & 7) && in_off > 0 &&
+		    (in.ptr[in_off - 1] >> (8 - (zs.data_type & 7))) != 0) {
+			rc = lp_diag_set(d, LP_ERR_INFLATE, in_off - 1,
+			                 "corrupt zlib data: padding bits after the last block are not zero "
+			                 "(byte %zu)", in_off - 1);
+			goto out;
+		}
 		if (len > max_out) {
 			rc = lp_diag_set(d, LP_ERR_TOO_LARGE, in_off,
 			                 "decompressed data exceeds the limit of %zu bytes", max_out);
@@ -126,7 +150,17 @@ lp_err lp_inflate(lp_view in, size_t max_out, lp_buf *out, lp_diag *d)
 		}
 		if (zr == Z_STREAM_END)
 			break;
-		if (zr == Z_NEED_DICT || zr == Z_DATA_ERROR) {
+		if (zr == Z_NEED_DICT && zs.adler == LP_LP1_DICT_V1_ID &&
+		    inflateSetDictionary(&zs, lp_lp1_dict_v1, LP_LP1_DICT_V1_LEN) == Z_OK)
+			continue;
+		if (zr == Z_NEED_DICT) {
+			rc = lp_diag_set(d, LP_ERR_INFLATE, in_off,
+			                 "the zlib data needs a preset dictionary (id %08lx) that this "
+			                 "version does not know: a newer format, or not leerpas data",
+			                 (unsigned long)zs.adler);
+			goto out;
+		}
+		if (zr == Z_DATA_ERROR) {
 			rc = lp_diag_set(d, LP_ERR_INFLATE, in_off, "corrupt zlib data near byte %zu%s%s", in_off,
 			                 zs.msg ? ": " : "", zs.msg ? zs.msg : "");
 			goto out;

@@ -15,7 +15,7 @@ lp_err lp_qrtext_encode(lp_view payload, lp_buf *text)
 		return LP_ERR_ARG;
 	text->ptr = NULL;
 	text->len = 0;
-	rc = lp_deflate(payload, &z);
+	rc = lp_deflate_lp1(payload, &z);
 	if (rc)
 		goto out;
 	rc = lp_base45_encode(lp_buf_view(&z), &b45);
@@ -156,6 +156,15 @@ static lp_err decode_common(lp_view text, size_t max_out, bool lp1_only, lp_buf 
 		*payload = raw;
 		raw.ptr = NULL;
 		raw.len = 0;
+		goto out;
+	}
+	/* LP1: exactly the two zlib headers leerpas writes (deflate, 32 KiB
+	 * window, FLEVEL 3; with or without the LP1 dictionary), so that no
+	 * two texts carry the same presentation (RFC 1950 lets FLEVEL vary). */
+	if (is_lp1 && (raw.len < 2 || raw.ptr[0] != 0x78 || (raw.ptr[1] != 0xda && raw.ptr[1] != 0xf9))) {
+		rc = lp_diag_set(d, LP_ERR_INFLATE, s + pl,
+		                 "after base45: the zlib header is not one an LP1 text has (78 DA or 78 F9): "
+		                 "the text is damaged");
 		goto out;
 	}
 	rc = lp_inflate(lp_buf_view(&raw), max_out, payload, d);

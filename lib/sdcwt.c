@@ -11,6 +11,7 @@
 #include "claims_int.h"
 #include "cose_int.h"
 #include "leerpas/sdcwt.h"
+#include "spec_int.h"
 
 #define DIGEST_BYTES 32
 #define MAX_DISCLOSURES 256
@@ -254,30 +255,6 @@ static lp_err check_issue_params(const lp_sdcwt_issue_params *p, lp_diag *d)
 	return LP_OK;
 }
 
-/* Which keys of the achievement map become disclosures (flags by key). */
-static lp_err pick_redactable(const lp_sdcwt_issue_params *p, const json_t *claims, bool red[256],
-			      lp_diag *d)
-{
-	memset(red, 0, 256 * sizeof red[0]);
-	if (!p->redactable) {
-		size_t n;
-		const lp_claim_def *t = lp_claims_table(&n);
-		for (size_t i = 0; i < n; i++)
-			if (t[i].redactable && json_object_get(claims, t[i].name))
-				red[t[i].key] = true;
-		return LP_OK;
-	}
-	for (size_t i = 0; i < p->redactable_count; i++) {
-		const lp_claim_def *c = lp_claims_by_name(p->redactable[i]);
-		if (!c)
-			return lp_diag_set(d, LP_ERR_CLAIMS, 0, "unknown redactable claim '%s'",
-					   p->redactable[i] ? p->redactable[i] : "(null)");
-		if (json_object_get(claims, c->name))
-			red[c->key] = true;
-	}
-	return LP_OK;
-}
-
 /* Build the achievement map with redactable claims replaced by digests;
  * disclosures are appended to sd. */
 static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], size_t decoys,
@@ -396,7 +373,7 @@ lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP
 	json_t *claims = NULL;
 	cbor_item_t *plain = NULL, *ach = NULL, *sd = NULL, *payload = NULL, *prot = NULL,
 		    *unprot = NULL, *tmp = NULL;
-	lp_buf pl = { 0 };
+	lp_buf pl = { 0 }, spec = { 0 };
 	uint8_t id[LP_CTI_BYTES];
 	bool red[256];
 	lp_err e;
@@ -416,7 +393,15 @@ lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP
 	if (e == LP_OK)
 		e = lp_claims_check_mandatory(claims, false, d);
 	if (e == LP_OK)
-		e = pick_redactable(p, claims, red, d);
+		e = lp_claims_pick_redactable(p->redactable, p->redactable_count, claims, red, d);
+	if (e == LP_OK && !p->inline_specification) {
+		cbor_item_t *inl = NULL;
+		e = lp_spec_split(plain, red, &inl, &spec, d);
+		if (e == LP_OK) {
+			cbor_decref(&plain);
+			plain = inl;
+		}
+	}
 	if (e != LP_OK)
 		goto out;
 	e = LP_ERR_NOMEM;
@@ -492,7 +477,7 @@ lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP
 	    !put(prot, lp_cbor_int(LP_HDR_TYP), lp_cbor_int(LP_TYP_SD_CWT)) ||
 	    !put(prot, lp_cbor_int(LP_HDR_SD_ALG), lp_cbor_int(LP_SD_ALG_SHA256)))
 		goto out;
-	unprot = cbor_new_definite_map(1);
+	unprot = cbor_new_definite_map(2);
 	if (!unprot)
 		goto out;
 	if (cbor_array_size(sd) > 0) {
@@ -501,6 +486,8 @@ lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP
 		if (!ok2)
 			goto out;
 	}
+	if (spec.len && !put(unprot, lp_cbor_int(LP_HDR_SPEC), bytes_item(spec.ptr, spec.len)))
+		goto out;
 	e = lp_sign1_create_ed25519(prot, unprot, lp_buf_view(&pl), lp_view_of(NULL, 0), issuer_sk, out);
 	if (e == LP_OK && cti)
 		memcpy(cti, id, sizeof id);
@@ -509,6 +496,7 @@ out:
 		(void)lp_diag_set(d, e, 0, "%s", lp_err_str(e));
 	json_decref(claims);
 	lp_buf_free(&pl);
+	lp_buf_free(&spec);
 	sodium_memzero(id, sizeof id);
 	cbor_item_t *all[] = { plain, ach, sd, payload, prot, unprot, tmp };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -1053,8 +1041,69 @@ static bool top_reported(int64_t k)
 	       k == LP_CLAIM_ACHIEVEMENT;
 }
 
-/* Disclosures (draft step 7), the claims JSON and the withheld names. */
-static lp_err cred_disclosed(const lp_sign1 *s, const cbor_item_t *claims, lp_sdcwt_result *r)
+/* The achievement specification that the achievement map of full refers
+ * to (specifiedBy): carried in the unprotected header, or found through
+ * p->spec_lookup; checked against the signed digest and merged into the map.
+ * Not found: r->spec_source says so and the map stays as it is. */
+static lp_err spec_attach(cbor_item_t *full, const cbor_item_t *unprot,
+			  const lp_sdcwt_verify_params *p, lp_sdcwt_result *r)
+{
+	lp_diag *d = &r->diag;
+	struct cbor_pair *am = NULL;
+	for (size_t i = 0; i < cbor_map_size(full); i++) {
+		int64_t k;
+		if (lp_cbor_get_int(cbor_map_handle(full)[i].key, &k) && k == LP_CLAIM_ACHIEVEMENT)
+			am = &cbor_map_handle(full)[i];
+	}
+	const cbor_item_t *carried = unprot ? lp_cbor_map_get_int(unprot, LP_HDR_SPEC) : NULL;
+	const uint8_t *dg = NULL;
+	lp_err e = am && cbor_isa_map(am->value) ? lp_spec_ref(am->value, &dg, d) : LP_OK;
+	if (e != LP_OK)
+		return e;
+	if (!dg)
+		return carried ? lp_diag_set(d, LP_ERR_CLAIMS, 0,
+					     "an achievement specification is attached to a credential "
+					     "that refers to none")
+			       : LP_OK;
+	memcpy(r->spec_digest, dg, DIGEST_BYTES);
+	lp_buf found = { 0 };
+	lp_view sv;
+	if (carried) {
+		if (!get_bytes(carried, &sv.ptr, &sv.len))
+			return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+					   "the attached achievement specification is not a byte string");
+		r->spec_source = LP_SPEC_INCLUDED;
+	} else if (p->spec_lookup && p->spec_lookup(p->spec_ctx, dg, &found) == LP_OK && found.ptr) {
+		sv = lp_buf_view(&found);
+		r->spec_source = LP_SPEC_LOOKED_UP;
+	} else {
+		lp_buf_free(&found);
+		r->spec_source = LP_SPEC_MISSING;
+		return LP_OK;
+	}
+	cbor_item_t *sm = NULL, *merged = NULL;
+	e = lp_spec_load(sv, dg, &sm, d);
+	if (e == LP_OK)
+		e = lp_spec_merge(am->value, sm, &merged, d);
+	if (e == LP_OK && r->spec_source == LP_SPEC_INCLUDED)
+		e = lp_buf_dup(&r->spec, sv.ptr, sv.len);
+	if (e == LP_OK) {
+		cbor_decref(&am->value);
+		am->value = merged;
+		merged = NULL;
+	}
+	if (sm)
+		cbor_decref(&sm);
+	if (merged)
+		cbor_decref(&merged);
+	lp_buf_free(&found);
+	return e;
+}
+
+/* Disclosures (draft step 7), the specification, the claims JSON and the
+ * withheld names. */
+static lp_err cred_disclosed(const lp_sign1 *s, const cbor_item_t *claims,
+			     const lp_sdcwt_verify_params *p, lp_sdcwt_result *r)
 {
 	lp_diag *d = &r->diag;
 	struct discs ds;
@@ -1074,6 +1123,9 @@ static lp_err cred_disclosed(const lp_sign1 *s, const cbor_item_t *claims, lp_sd
 			goto out;
 		}
 	r->undisclosed_digests = c.undisclosed;
+	e = spec_attach(full, s->unprotected, p, r);
+	if (e != LP_OK)
+		goto out;
 	out = json_object();
 	if (!out) {
 		e = LP_ERR_NOMEM;
@@ -1216,7 +1268,7 @@ lp_err lp_sdcwt_verify_credential(lp_view credential, const lp_sdcwt_verify_para
 			e = lp_diag_set(&r->diag, LP_ERR_AUDIENCE, 0, "credential meant for another audience");
 	}
 	if (e == LP_OK)
-		e = cred_disclosed(&s, claims, r);
+		e = cred_disclosed(&s, claims, p, r);
 	if (claims)
 		cbor_decref(&claims);
 	lp_sign1_free(&s);
@@ -1358,7 +1410,7 @@ lp_err lp_sdcwt_verify(lp_view presentation, const lp_sdcwt_verify_params *p, lp
 		goto out;
 	}
 	/* Step 7. */
-	e = cred_disclosed(&cred, claims, r);
+	e = cred_disclosed(&cred, claims, p, r);
 out:
 	if (kp)
 		cbor_decref(&kp);
@@ -1379,6 +1431,7 @@ void lp_sdcwt_result_free(lp_sdcwt_result *r)
 	free(r->vct);
 	free(r->status_uri);
 	free(r->aud);
+	lp_buf_free(&r->spec);
 	if (r->claims_json) {
 		sodium_memzero(r->claims_json, strlen(r->claims_json));
 		free(r->claims_json);
@@ -1467,7 +1520,8 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 	lp_sign1 s;
 	struct discs ds;
 	cbor_item_t *claims = NULL, *sel = NULL, *unprot = NULL, *cwt = NULL, *prot = NULL,
-		    *pay = NULL;
+		    *pay = NULL, *spec = NULL;
+	const cbor_item_t *carried = NULL;
 	lp_buf pl = { 0 };
 	bool *want = NULL;
 	lp_err e;
@@ -1503,6 +1557,19 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 	e = discs_load(s.unprotected, &ds, d);
 	if (e != LP_OK)
 		goto out;
+	carried = s.unprotected ? lp_cbor_map_get_int(s.unprotected, LP_HDR_SPEC) : NULL;
+	if (carried) {
+		const uint8_t *dg = NULL;
+		lp_view sv;
+		e = lp_spec_ref(lp_cbor_map_get_int(claims, LP_CLAIM_ACHIEVEMENT), &dg, d);
+		if (e == LP_OK && (!dg || !get_bytes(carried, &sv.ptr, &sv.len)))
+			e = lp_diag_set(d, LP_ERR_CLAIMS, 0,
+					"the credential's achievement specification does not belong to it");
+		if (e == LP_OK)
+			e = lp_spec_load(sv, dg, &spec, d);
+		if (e != LP_OK)
+			goto out;
+	}
 	want = calloc(p->disclose_count + 1, sizeof *want);
 	sel = cbor_new_definite_array(ds.n ? ds.n : 1);
 	if (!want || !sel) {
@@ -1527,16 +1594,19 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 	for (size_t k = 0; k < p->disclose_count; k++) {
 		if (want[k])
 			continue;
-		/* Always-shown claims need no disclosure. */
+		/* Always-shown claims need no disclosure, nor do those of the
+		 * achievement specification. */
 		const lp_claim_def *c = p->disclose[k] ? lp_claims_by_name(p->disclose[k]) : NULL;
 		const cbor_item_t *am = lp_cbor_map_get_int(claims, LP_CLAIM_ACHIEVEMENT);
 		if (c && am && cbor_isa_map(am) && lp_cbor_map_get_int(am, c->key))
+			continue;
+		if (c && spec && lp_cbor_map_get_int(spec, c->key))
 			continue;
 		e = lp_diag_set(d, LP_ERR_NOT_FOUND, 0, "the credential has no claim '%s' to disclose",
 				p->disclose[k] ? p->disclose[k] : "(null)");
 		goto out;
 	}
-	unprot = cbor_new_definite_map(1);
+	unprot = cbor_new_definite_map(2);
 	if (!unprot) {
 		e = LP_ERR_NOMEM;
 		goto out;
@@ -1548,6 +1618,11 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 			e = LP_ERR_NOMEM;
 			goto out;
 		}
+	}
+	if (carried && p->include_specification &&
+	    !put(unprot, lp_cbor_int(LP_HDR_SPEC), cbor_incref((cbor_item_t *)carried))) {
+		e = LP_ERR_NOMEM;
+		goto out;
 	}
 	cwt = sign1_with_unprotected(&s, unprot);
 	unprot = NULL;
@@ -1574,7 +1649,7 @@ out:
 	free(want);
 	discs_free(&ds);
 	lp_buf_free(&pl);
-	cbor_item_t *all[] = { claims, sel, unprot, cwt, prot, pay };
+	cbor_item_t *all[] = { claims, sel, unprot, cwt, prot, pay, spec };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (all[i])
 			cbor_decref(&all[i]);

@@ -13,6 +13,7 @@
 #include "cose_int.h"
 #include "leerpas/claims.h"
 #include "leerpas/wallet.h"
+#include "spec_int.h"
 
 #define CL_ISS 1
 #define CL_EXP 4
@@ -405,7 +406,7 @@ static lp_err read_disclosures(const cbor_item_t *sd, const cbor_item_t *pl, con
 lp_err lp_wallet_inspect(lp_view sdcwt, lp_wallet_credinfo *out, lp_diag *d)
 {
 	lp_sign1 s;
-	cbor_item_t *pl = NULL;
+	cbor_item_t *pl = NULL, *merged = NULL;
 	const cbor_item_t *ach = NULL;
 	memset(out, 0, sizeof *out);
 	lp_err e = lp_sign1_parse(sdcwt, true, &s, d);
@@ -436,13 +437,43 @@ lp_err lp_wallet_inspect(lp_view sdcwt, lp_wallet_credinfo *out, lp_diag *d)
 	const cbor_item_t *sd = s.unprotected ? lp_cbor_map_get_int(s.unprotected, 17) : NULL;
 	if ((e = read_disclosures(sd, pl, ach, out, d)) != LP_OK)
 		goto out;
-	if ((e = shown_json(ach, &out->shown_json, d)) != LP_OK)
+	{
+		/* The achievement specification travels beside the credential:
+		 * check it against the signed digest and show its claims too. */
+		const uint8_t *dg = NULL;
+		const cbor_item_t *sb = s.unprotected ? lp_cbor_map_get_int(s.unprotected, LP_HDR_SPEC) : NULL;
+		const uint8_t *sp;
+		size_t sn;
+		if ((e = lp_spec_ref(ach, &dg, d)) != LP_OK)
+			goto out;
+		out->has_spec_ref = dg != NULL;
+		if (sb && (!dg || !get_bytes(sb, &sp, &sn))) {
+			e = lp_diag_set(d, LP_ERR_CLAIMS, 0,
+					"an achievement specification is attached that the credential does "
+					"not refer to");
+			goto out;
+		}
+		if (sb) {
+			cbor_item_t *sm = NULL;
+			if ((e = lp_spec_load(lp_view_of(sp, sn), dg, &sm, d)) == LP_OK)
+				e = lp_spec_merge(ach, sm, &merged, d);
+			if (sm)
+				cbor_decref(&sm);
+			if (e != LP_OK)
+				goto out;
+			out->has_spec = true;
+			out->spec_bytes = sn;
+		}
+	}
+	if ((e = shown_json(merged ? merged : ach, &out->shown_json, d)) != LP_OK)
 		goto out;
 	const cbor_item_t *title = ach ? lp_cbor_map_get_int(ach, LP_CK_TITLE) : NULL;
 	out->title = title ? dup_text(title) : dup_str("");
 	if (!out->title)
 		e = LP_ERR_NOMEM;
 out:
+	if (merged)
+		cbor_decref(&merged);
 	if (pl)
 		cbor_decref(&pl);
 	lp_sign1_free(&s);

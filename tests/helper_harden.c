@@ -91,7 +91,7 @@ lp_buf hh_issue(hh_type t, const uint8_t issuer_sk[64], const uint8_t *holder_pk
 lp_buf hh_present(lp_view cred, const char *const *names, size_t n, const uint8_t holder_sk[64],
 		  int64_t iat, const uint8_t *cnonce, size_t cnonce_len)
 {
-	lp_sdcwt_present_params pp = { names, n, HH_AUD, iat, cnonce, cnonce_len };
+	lp_sdcwt_present_params pp = { names, n, HH_AUD, iat, cnonce, cnonce_len, false };
 	lp_buf out = { 0 };
 	lp_diag d = { 0 };
 	lp_err e = lp_sdcwt_present(cred, &pp, holder_sk, &out, &d);

@@ -1056,7 +1056,7 @@ static void module_for_c(const char *dir, const char *school_id, const char *tmp
 	size_t len;
 	uint8_t *c = (uint8_t *)lpt_read_file(cred, &len);
 	const char *show[] = { "fullName" };
-	lp_sdcwt_present_params pp = { show, 1, aud, time(NULL), (const uint8_t *)cnonce, cnonce ? strlen(cnonce) : 0 };
+	lp_sdcwt_present_params pp = { show, 1, aud, time(NULL), (const uint8_t *)cnonce, cnonce ? strlen(cnonce) : 0, true };
 	lp_buf pres;
 	lp_diag d;
 	cr_assert_eq(lp_sdcwt_present(lp_view_of(c, len), &pp, m->sk, &pres, &d), LP_OK, "%s", d.msg);

@@ -295,7 +295,7 @@ Test(forgery, presentation_signed_by_another_holder_key)
 	hh_verifier_init(&v, school_pk);
 	const char *show[] = { "fullName" };
 	/* The library refuses to present with a key the credential is not bound to. */
-	lp_sdcwt_present_params pp = { show, 1, HH_AUD, HH_NOW, NULL, 0 };
+	lp_sdcwt_present_params pp = { show, 1, HH_AUD, HH_NOW, NULL, 0, false };
 	lp_buf out = { 0 };
 	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, thief_sk, &out, NULL), LP_ERR_NOT_BOUND);
 	cr_assert_null(out.ptr);

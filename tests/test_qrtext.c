@@ -239,14 +239,17 @@ Test(qrtext, lp1_body_must_be_zlib)
 
 Test(qrtext, worked_example_of_the_format_document)
 {
-	/* docs/format/transport.md, "Worked example": {1: "leerpas", 2: true} */
+	/* docs/format/transport.md, "Worked example": {1: "leerpas", 2: true},
+	 * compressed with the LP1 dictionary (header 78 F9, DICTID d3a1c37c) */
 	static const uint8_t payload[] = { 0xa2, 0x01, 0x67, 'l', 'e', 'e', 'r', 'p', 'a', 's', 0x02, 0xf5 };
-	static const uint8_t zlib[] = { 0x78, 0xda, 0x5b, 0xc4, 0x98, 0x9e, 0x93, 0x9a, 0x5a, 0x54,
-	                                0x90, 0x58, 0xcc, 0xf4, 0x15, 0x00, 0x1e, 0x1e, 0x04, 0xee };
-	const char *text = "LP1:NCF2RBADJVTI*IB7BI/+PLT2F 32S0";
-	lp_buf z = { 0 }, t = { 0 }, p = { 0 };
-	cr_assert_eq(lp_deflate(lp_view_of(payload, sizeof payload), &z), LP_OK);
+	static const uint8_t zlib[] = { 0x78, 0xf9, 0xd3, 0xa1, 0xc3, 0x7c, 0x5b, 0xc4, 0x98, 0x0e,
+	                                0xf5, 0x13, 0xd3, 0x57, 0x00, 0x1e, 0x1e, 0x04, 0xee };
+	lp_buf z = { 0 }, t = { 0 }, p = { 0 }, b45 = { 0 };
+	cr_assert_eq(lp_deflate_lp1(lp_view_of(payload, sizeof payload), &z), LP_OK);
 	cr_assert(z.len == sizeof zlib && memcmp(z.ptr, zlib, sizeof zlib) == 0);
+	cr_assert_eq(lp_base45_encode(lp_view_of(zlib, sizeof zlib), &b45), LP_OK);
+	char text[64];
+	snprintf(text, sizeof text, "LP1:%s", (const char *)b45.ptr);
 	cr_assert_eq(lp_qrtext_encode(lp_view_of(payload, sizeof payload), &t), LP_OK);
 	cr_assert_str_eq((const char *)t.ptr, text);
 	cr_assert_eq(lp_qrtext_decode(lp_view_of((const uint8_t *)text, strlen(text)), 0, &p, NULL), LP_OK);
@@ -254,4 +257,24 @@ Test(qrtext, worked_example_of_the_format_document)
 	lp_buf_free(&z);
 	lp_buf_free(&t);
 	lp_buf_free(&p);
+	lp_buf_free(&b45);
+}
+
+Test(qrtext, texts_without_the_dictionary_still_decode)
+{
+	/* LP1 texts written before the dictionary (header 78 DA) stay readable:
+	 * the same payload, as the first version of this document gave it. */
+	static const uint8_t payload[] = { 0xa2, 0x01, 0x67, 'l', 'e', 'e', 'r', 'p', 'a', 's', 0x02, 0xf5 };
+	const char *text = "LP1:NCF2RBADJVTI*IB7BI/+PLT2F 32S0";
+	lp_buf p = { 0 }, z = { 0 };
+	cr_assert_eq(lp_qrtext_decode(lp_view_of((const uint8_t *)text, strlen(text)), 0, &p, NULL), LP_OK);
+	cr_assert(p.len == sizeof payload && memcmp(p.ptr, payload, sizeof payload) == 0);
+	lp_buf_free(&p);
+	/* a zlib stream that names an unknown dictionary is refused, saying so */
+	cr_assert_eq(lp_deflate_lp1(lp_view_of(payload, sizeof payload), &z), LP_OK);
+	z.ptr[5] ^= 1; /* DICTID */
+	lp_diag d = { 0 };
+	cr_assert_eq(lp_inflate(lp_buf_view(&z), 0, &p, &d), LP_ERR_INFLATE);
+	cr_assert(strstr(d.msg, "dictionary") != NULL, "%s", d.msg);
+	lp_buf_free(&z);
 }

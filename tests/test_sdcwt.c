@@ -150,7 +150,7 @@ static void verify_params(lp_sdcwt_verify_params *v, struct trust *t)
 static lp_buf present(lp_view cred, const char *const *names, size_t n, const uint8_t *sk,
 		      const uint8_t *cnonce, size_t cnonce_len, int64_t iat)
 {
-	lp_sdcwt_present_params pp = { names, n, "https://werkgever.example", iat, cnonce, cnonce_len };
+	lp_sdcwt_present_params pp = { names, n, "https://werkgever.example", iat, cnonce, cnonce_len, true };
 	lp_buf out = { 0 };
 	lp_diag d = { 0 };
 	cr_assert_eq(lp_sdcwt_present(cred, &pp, sk, &out, &d), LP_OK, "%s", d.msg);
@@ -464,7 +464,7 @@ Test(sdcwt, audience_and_challenge)
 	verify_params(&v, &t);
 
 	/* Wrong audience. */
-	lp_sdcwt_present_params pp = { NULL, 0, "https://someone-else.example", T0 + 90, NULL, 0 };
+	lp_sdcwt_present_params pp = { NULL, 0, "https://someone-else.example", T0 + 90, NULL, 0, false };
 	lp_buf pres = { 0 };
 	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, K.holder_sk, &pres, NULL), LP_OK);
 	cr_assert_eq(verify_bytes(lp_buf_view(&pres), &v, NULL, 0), LP_ERR_AUDIENCE);
@@ -535,7 +535,7 @@ Test(sdcwt, holder_binding)
 	cbor_decref(&cwt);
 	/* The wallet refuses to present with a key that is not cnf. */
 	lp_buf cred = issue_default();
-	lp_sdcwt_present_params pp = { NULL, 0, "https://werkgever.example", T0 + 90, NULL, 0 };
+	lp_sdcwt_present_params pp = { NULL, 0, "https://werkgever.example", T0 + 90, NULL, 0, false };
 	lp_diag d = { 0 };
 	pres.ptr = (uint8_t *)1;
 	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, K.other_sk, &pres, &d), LP_ERR_NOT_BOUND);
@@ -880,7 +880,7 @@ Test(sdcwt, bare_credential_for_the_wallet)
 	cr_assert_eq(lp_sdcwt_verify_credential(lp_buf_view(&cred), &v, &r), LP_OK, "%s", r.diag.msg);
 	cr_assert_not(r.has_cnf);
 	lp_sdcwt_result_free(&r);
-	lp_sdcwt_present_params pp = { NULL, 0, "https://werkgever.example", T0 + 90, NULL, 0 };
+	lp_sdcwt_present_params pp = { NULL, 0, "https://werkgever.example", T0 + 90, NULL, 0, false };
 	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, K.holder_sk, &pres, NULL), LP_ERR_NOT_BOUND);
 	lp_buf_free(&cred);
 }
@@ -924,7 +924,7 @@ Test(sdcwt, issue_options_and_errors)
 	pres = present(lp_buf_view(&cred), ok_names, 2, K.holder_sk, NULL, 0, T0 + 90);
 	lp_buf_free(&pres);
 	const char *bad_names[] = { "nqfLevel" };
-	lp_sdcwt_present_params pp = { bad_names, 1, "https://werkgever.example", T0 + 90, NULL, 0 };
+	lp_sdcwt_present_params pp = { bad_names, 1, "https://werkgever.example", T0 + 90, NULL, 0, false };
 	lp_diag d = { 0 };
 	cr_assert_eq(lp_sdcwt_present(lp_buf_view(&cred), &pp, K.holder_sk, &pres, &d), LP_ERR_NOT_FOUND);
 	cr_assert_not_null(strstr(d.msg, "nqfLevel"));

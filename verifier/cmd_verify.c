@@ -72,6 +72,8 @@ struct outcome {
 	char audience_expected[256];
 	int64_t now;
 	const char *input_form;
+	const vf_store *store;     /* where cached specifications are looked up */
+	bool spec_cached_now;      /* the presentation's specification was new to the cache */
 };
 
 static void add(struct reason *v, size_t *n, const char *code, const char *fmt, ...)
@@ -193,7 +195,9 @@ static lp_err attempt(struct outcome *o, lp_view pres, lp_trust_resolver *res, c
 	lp_sdcwt_verify_params p = { .resolve = lp_trust_issuer_key, .resolve_ctx = res,
 				     .now = o->now, .skew = VF_SKEW, .aud = aud,
 				     .cnonce = (const uint8_t *)cnonce,
-				     .cnonce_len = cnonce ? strlen(cnonce) : 0, .max_age = max_age };
+				     .cnonce_len = cnonce ? strlen(cnonce) : 0, .max_age = max_age,
+				     .spec_lookup = o->store ? vf_spec_lookup : NULL,
+				     .spec_ctx = (void *)(uintptr_t)o->store };
 	lp_err rc = lp_sdcwt_verify(pres, &p, &o->r);
 	o->have_result = true;
 	o->trust = res->result;
@@ -297,6 +301,35 @@ out:
 	lp_status_token_free(&tok);
 }
 
+/* The achievement specification: cache one the presentation carried (its
+ * digest was checked against the signed payload); say when one is missing. */
+static void check_spec(struct outcome *o, const vf_store *st)
+{
+	const lp_sdcwt_result *r = &o->r;
+	if (r->spec_source == LP_SPEC_INCLUDED && r->spec.ptr) {
+		uint8_t dg[32];
+		lp_diag d = { 0 };
+		bool added = false;
+		if (vf_spec_store(st, lp_buf_view(&r->spec), dg, &added, &d) == LP_OK)
+			o->spec_cached_now = added;
+		else
+			WARN(o, "spec_not_cached", "the achievement's specification could not be cached: %s", d.msg);
+	} else if (r->spec_source == LP_SPEC_MISSING) {
+		WARN(o, "spec_missing", "the achievement's description (learning outcomes, assessment, quality assurance, ...) is not in this presentation and not cached here: import the school's published specification ('leerpas-verifier spec import FILE') or ask the learner for a presentation with --details");
+	}
+}
+
+static const char *spec_source_name(lp_spec_source s)
+{
+	switch (s) {
+	case LP_SPEC_INCLUDED: return "presentation";
+	case LP_SPEC_LOOKED_UP: return "cache";
+	case LP_SPEC_MISSING: return "missing";
+	case LP_SPEC_NONE: break;
+	}
+	return "none";
+}
+
 /* ---- output ------------------------------------------------------------------- */
 
 static const char *const key_claims[] = { "title", "awardingBody", "eqfLevel", "nqfLevel",
@@ -389,6 +422,14 @@ static void print_human(const struct outcome *o)
 				print_claim(k, v);
 		}
 		json_decref(c);
+		if (r->spec_source == LP_SPEC_LOOKED_UP || r->spec_source == LP_SPEC_INCLUDED)
+			printf("    %-28s %s\n", "Description from:",
+			       r->spec_source == LP_SPEC_INCLUDED
+				       ? "the presentation (matches the school's signed digest)"
+				       : "this verifier's cache (matches the school's signed digest)");
+		else if (r->spec_source == LP_SPEC_MISSING)
+			printf("    %-28s %s\n", "Description:",
+			       "not shown: not in the presentation, not cached (see the note below)");
 		if (r->withheld_count) {
 			printf("    %-28s ", "Withheld by the learner:");
 			for (size_t i = 0; i < r->withheld_count; i++) {
@@ -488,6 +529,10 @@ static int print_json(const struct outcome *o)
 	for (size_t i = 0; valid && i < r->withheld_count; i++)
 		json_array_append_new(wh, json_string(r->withheld[i]));
 	json_object_set_new(j, "withheld", wh);
+	if (o->have_result && r->spec_source != LP_SPEC_NONE)
+		json_object_set_new(j, "specification",
+				    json_pack("{s:o,s:s}", "digest", cli_json_hex(r->spec_digest, 32),
+					      "source", spec_source_name(r->spec_source)));
 	json_t *st = json_pack("{s:s,s:b}", "state", o->status_state ? o->status_state : "not_checked",
 			       "checked", o->status_checked);
 	if (o->status_uri[0])
@@ -590,6 +635,7 @@ static void verify_presentation(struct outcome *o, lp_view pres, const vf_store 
 		return;
 	}
 	check_status(o, st, ts, require_status);
+	check_spec(o, st);
 }
 
 int vf_cmd_verify(int argc, char **argv)
@@ -619,6 +665,8 @@ int vf_cmd_verify(int argc, char **argv)
 	}
 	static struct outcome o;
 	memset(&o, 0, sizeof o);
+	vf_store st;
+	o.store = &st;
 	o.now = (int64_t)time(NULL);
 	o.status_state = "not_checked";
 	if (at && !cli_time_parse(at, &o.now))
@@ -638,7 +686,6 @@ int vf_cmd_verify(int argc, char **argv)
 		return cli_usage_error("verify", "'%s' is not a challenge code (12 characters, as shown by 'leerpas-verifier challenge')", code_in);
 	if (aud && !*aud)
 		return cli_usage_error("verify", "--audience must not be empty");
-	vf_store st;
 	if ((ex = vf_store_open(store, true, &st)) != 0)
 		return ex;
 

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "  trust list                         show anchors, lists and recognised schools\n"
 	      "  status import FILE                 cache a school's published status list\n"
 	      "  status list                        show the cached status lists and their age\n"
+	      "  spec import FILE...                cache schools' achievement specifications\n"
+	      "  spec list                          show the cached specifications\n"
 	      "  inspect INPUT [--key KEY]          decode any LP1:/HC1: text, CBOR or hex (support)\n"
 	      "\n"
 	      "Every command takes --store DIR (default $XDG_DATA_HOME/leerpas/verifier)\n"
@@ -60,6 +62,8 @@ int main(int argc, char **argv)
 		return vf_cmd_trust(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return vf_cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "spec") == 0)
+		return vf_cmd_spec(argc - 1, argv + 1);
 	if (strcmp(cmd, "inspect") == 0)
 		return vf_cmd_inspect(argc - 1, argv + 1);
 	usage(stderr);

@@ -15,7 +15,7 @@
 #include "leerpas/fileio.h"
 #include "vf.h"
 
-static const char *const subdirs[] = { "anchors", "lists", "pins", "status", "challenges" };
+static const char *const subdirs[] = { "anchors", "lists", "pins", "status", "challenges", "specs" };
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 uint64_t vf_fnv64(const char *s)

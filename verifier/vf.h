@@ -94,6 +94,14 @@ int vf_cmd_challenge(int argc, char **argv);
 int vf_cmd_trust(int argc, char **argv);
 int vf_cmd_status(int argc, char **argv);
 int vf_cmd_inspect(int argc, char **argv);
+int vf_cmd_spec(int argc, char **argv);
+
+/* Achievement specifications cached in the store (specs/<sha256 hex>.spec). */
+void vf_spec_filename(const uint8_t digest[32], char out[80]);
+/* lp_sdcwt_verify_params.spec_lookup over the store (ctx: the vf_store). */
+lp_err vf_spec_lookup(void *ctx, const uint8_t digest[32], lp_buf *out);
+/* Check and cache a specification; *added false when it was cached already. */
+lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool *added, lp_diag *d);
 
 /* Read a whole input: "-" is stdin, else a file. At most max bytes.
  * Prints the error; returns LP_OK or an error. */

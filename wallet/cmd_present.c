@@ -19,6 +19,7 @@
 static const char help[] =
 	"Usage: leerpas-wallet present ID --show CLAIM,CLAIM [--audience A] [--challenge C]\n"
 	"                              [--qr-png F] [--qr-svg F] [--qr-terminal] [--text]\n"
+	"                              [--details | --no-details]\n"
 	"                              [--yes] [--json] [--wallet FILE] [--passphrase-file F]\n"
 	"\n"
 	"Show credential ID to a verifier. The claims that are always shown (title,\n"
@@ -39,10 +40,16 @@ static const char help[] =
 	"  --qr-svg F               write the QR code as an SVG image\n"
 	"  --qr-terminal            draw the QR code in the terminal\n"
 	"  --text                   print the LP1: text (the default without outputs)\n"
+	"  --details, --no-details  include the achievement's description (learning\n"
+	"                           outcomes, assessment, ...) or only its digest.\n"
+	"                           Default: only the digest in a QR code (small;\n"
+	"                           verifiers with the school's published description\n"
+	"                           show it), the whole description in text alone\n"
 	"  --yes                    do not ask for confirmation\n" WL_COMMON_HELP
 	"  --json                   print what was made as JSON\n";
 
-enum { OPT_SHOW = WL_OPT_FIRST_OWN, OPT_AUD, OPT_CHAL, OPT_PNG, OPT_SVG, OPT_TERM, OPT_TEXT, OPT_YES };
+enum { OPT_SHOW = WL_OPT_FIRST_OWN, OPT_AUD, OPT_CHAL, OPT_PNG, OPT_SVG, OPT_TERM, OPT_TEXT, OPT_YES,
+       OPT_DETAILS, OPT_NO_DETAILS };
 
 #define MAX_SHOW 64
 
@@ -134,11 +141,14 @@ int cmd_present(int argc, char **argv)
 		{ "qr-terminal", no_argument, NULL, OPT_TERM },
 		{ "text", no_argument, NULL, OPT_TEXT },
 		{ "yes", no_argument, NULL, OPT_YES },
+		{ "details", no_argument, NULL, OPT_DETAILS },
+		{ "no-details", no_argument, NULL, OPT_NO_DETAILS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct wl_ctx c;
 	const char *show = NULL, *aud = NULL, *chal = NULL, *png = NULL, *svg = NULL;
 	bool term = false, text = false, yes = false;
+	int details = -1; /* -1: by output (QR: no; text alone: yes) */
 	char *showbuf = NULL;
 	const char *disclose[MAX_SHOW];
 	size_t ndisclose = 0;
@@ -180,6 +190,14 @@ int cmd_present(int argc, char **argv)
 		case OPT_YES:
 			yes = true;
 			break;
+		case OPT_DETAILS:
+		case OPT_NO_DETAILS:
+			if (details != -1 && details != (opt == OPT_DETAILS)) {
+				rc = cli_usage_error("present", "give --details or --no-details, not both");
+				goto out;
+			}
+			details = opt == OPT_DETAILS;
+			break;
 		default:
 			if ((rc = wl_common_opt(&c, opt, optarg)) != -1) {
 				if (rc)
@@ -215,6 +233,8 @@ int cmd_present(int argc, char **argv)
 	}
 	if (!png && !svg && !term && !text)
 		text = true;
+	if (details == -1)
+		details = !(png || svg || term);
 	if ((rc = wl_open(&c, &w)) != 0)
 		goto out;
 	const lp_wallet_cred *cr = wl_find_cred(w, argv[optind]);
@@ -309,6 +329,12 @@ int cmd_present(int argc, char **argv)
 	}
 	if (any_withheld)
 		fputc('\n', stderr);
+	if (ci.has_spec_ref)
+		fprintf(stderr, "Description (learning outcomes, assessment, ...): %s\n",
+			details && ci.has_spec ? "included"
+			: ci.has_spec ? "by its digest only (verifiers that have the school's published "
+					"description show it; --details includes it)"
+				      : "by its digest only (this copy does not carry it)");
 	fprintf(stderr, "It is for: %s\n", aud ? aud : "anyone who scans it (no --audience)");
 	if (chal)
 		fprintf(stderr, "With the verifier's challenge: %s\n", chal);
@@ -334,6 +360,7 @@ int cmd_present(int argc, char **argv)
 	pp.disclose_count = ndisclose;
 	pp.aud = aud ? aud : LP_WALLET_AUD_WALKUP;
 	pp.iat = wl_now();
+	pp.include_specification = details == 1;
 	if (chal) {
 		pp.cnonce = (const uint8_t *)chal;
 		pp.cnonce_len = strlen(chal);
@@ -411,6 +438,7 @@ int cmd_present(int argc, char **argv)
 			json_array_append_new(ds, json_string(disclose[i]));
 		cli_json_set(o, "disclosed", ds);
 		cli_json_set(o, "audience", json_string(pp.aud));
+		cli_json_set(o, "details", json_boolean(ci.has_spec_ref ? pp.include_specification : true));
 		if (chal)
 			cli_json_set(o, "challenge", json_string(chal));
 		if (!cli_json_print(o))

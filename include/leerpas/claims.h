@@ -61,8 +61,21 @@ enum {
 	LP_CK_ID_VERIFICATION = 22,   /* idVerification        text          optional: supervision and identity verification */
 	LP_CK_STACKABILITY = 23,      /* stackability          text          optional: integration/stackability options */
 	LP_CK_ADDITIONAL_NOTE = 24,   /* additionalNote        text          optional: further information */
-	LP_CK_DESCRIPTION = 25        /* description           text */
+	LP_CK_DESCRIPTION = 25,       /* description           text */
+	LP_CK_SPECIFIED_BY = 26       /* specifiedBy           digest        the achievement specification (below) */
 };
+
+/* The achievement specification (ELM's LearningAchievementSpecification,
+ * Open Badges' Achievement): the descriptive claims that are the same for
+ * every learner of a template (learning outcomes, description, assessment
+ * type, form of participation, quality assurance, ...). By default they are
+ * not inline in the credential: they form their own CBOR map (the same keys
+ * as the achievement map), and the achievement map carries its SHA-256
+ * digest under specifiedBy (26). The specification travels beside the
+ * credential (the holder's copy, a presentation that includes it) or comes
+ * from a verifier's cache of published specifications; the digest in the
+ * signed payload binds it either way. docs/format/credential.md. */
+#define LP_SPEC_DIGEST_BYTES 32
 
 /* Keys inside the entries of isPartOf (counts toward a qualification) reuse
  * the achievement keys: qualificationCode 13 (required), title 1,
@@ -79,7 +92,8 @@ typedef enum lp_claim_type {
 	LP_CLAIM_NUMBER = 4,      /* CBOR uint or float (shortest exact), JSON number, within [min, max] */
 	LP_CLAIM_TEXT_LIST = 5,   /* CBOR array of tstr, JSON array of strings (1..64 entries) */
 	LP_CLAIM_COUNTS_TOWARD = 6, /* CBOR array of maps {13: code, ?1: name, ?6: ects, ?7: hours} */
-	LP_CLAIM_COMPOSED_OF = 7  /* CBOR array of maps {1: iss, 7: cti bstr}; JSON cti as lowercase hex */
+	LP_CLAIM_COMPOSED_OF = 7, /* CBOR array of maps {1: iss, 7: cti bstr}; JSON cti as lowercase hex */
+	LP_CLAIM_DIGEST = 8       /* CBOR bstr of 32 bytes, JSON 64 lowercase hex digits */
 } lp_claim_type;
 
 #define LP_CLAIM_TEXT_MAX 2048   /* bytes of UTF-8 in one text value */
@@ -98,6 +112,7 @@ typedef struct lp_claim_def {
 				   * realising it is present */
 	bool per_learner;         /* normally given per learner at issuance, not by the template */
 	bool redactable;          /* default disclosure: true = redactable, false = always shown */
+	bool specified;           /* by default in the achievement specification, not inline */
 } lp_claim_def;
 
 /* The whole table, in key order; *count receives its length. */
@@ -147,6 +162,21 @@ lp_err lp_claims_complete_check(const char *json, size_t len, lp_diag *d) LP_WAR
  * with LP_ERR_CLAIMS naming it. Output NUL-terminated, len excludes NUL. */
 lp_err lp_claims_merge(const char *tmpl_claims, size_t tlen, const char *learner, size_t llen,
 		       lp_buf *out, lp_diag *d) LP_WARN_UNUSED;
+
+/* ---- the achievement specification (lib/spec.c) -------------------------- */
+
+/* Check specification bytes (a published .spec file, or one a verifier
+ * received): strict CBOR, a non-empty map of well-typed claims that may live
+ * in a specification (no per-learner claim, no specifiedBy). On success
+ * digest receives their SHA-256, which credentials carry as specifiedBy. */
+lp_err lp_spec_check(lp_view spec, uint8_t digest[LP_SPEC_DIGEST_BYTES], lp_diag *d) LP_WARN_UNUSED;
+
+/* The specification that credentials issued from a template (JSON text, see
+ * the top of this file) refer to: its descriptive claims that are not
+ * redactable, encoded as at issuance. LP_ERR_NOT_FOUND when the template has
+ * none. A learner's own descriptive claims (rare) give another
+ * specification; the holder's copy always carries its own. */
+lp_err lp_spec_of_template(const char *tmpl, size_t len, lp_buf *spec, lp_diag *d) LP_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

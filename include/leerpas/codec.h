@@ -37,6 +37,10 @@ lp_err lp_base45_decode(lp_view text, lp_buf *out, lp_diag *d) LP_WARN_UNUSED;
 /* Compress with zlib (RFC 1950 wrapper, deflate level 9). */
 lp_err lp_deflate(lp_view in, lp_buf *out) LP_WARN_UNUSED;
 
+/* The same with the preset dictionary of LP1: texts (docs/format/transport.md),
+ * which lp_inflate recognises by the id in the zlib header. */
+lp_err lp_deflate_lp1(lp_view in, lp_buf *out) LP_WARN_UNUSED;
+
 /* Decompress one complete zlib stream that fills `in` exactly. Output is
  * produced in chunks and decompression stops as soon as it would pass
  * max_out bytes: LP_ERR_TOO_LARGE (a bomb never allocates more than

@@ -11,8 +11,10 @@
  *   -65537 achievement map (see leerpas/claims.h), which carries
  *       0: [keys of this map that are redactable in this credential]
  *       simple(59): [digests of the redactable claims and decoys, sorted]
+ *       26: specifiedBy, SHA-256 of the achievement specification
  * Protected header {1 alg: -8, 4 kid, 16 typ: 293, 170 sd_alg: -16};
- * unprotected {17 sd_claims: [<<[salt, value, key]>>, ... <<[salt]>> ...]}.
+ * unprotected {17 sd_claims: [<<[salt, value, key]>>, ... <<[salt]>> ...],
+ *              -65538: the achievement specification's bytes (a CBOR map)}.
  */
 #ifndef LEERPAS_SDCWT_H
 #define LEERPAS_SDCWT_H
@@ -33,7 +35,7 @@ extern "C" {
 #define LP_CTI_BYTES 16
 #define LP_SALT_BYTES 16
 #define LP_CTI_MAX 64               /* longest cti accepted from other issuers */
-#define LP_SDCWT_DEFAULT_DECOYS 3   /* each decoy costs 34 bytes in every presentation */
+#define LP_SDCWT_DEFAULT_DECOYS 0   /* each decoy costs 34 bytes in every presentation; see docs/format/credential.md */
 #define LP_SDCWT_MAX_DECOYS 16
 #define LP_SDCWT_MAX_BYTES (64u * 1024u) /* largest credential or presentation accepted */
 
@@ -63,6 +65,11 @@ typedef struct lp_sdcwt_issue_params {
 	const char *const *redactable;
 	size_t redactable_count;
 	size_t decoys;              /* decoy digests, 0..LP_SDCWT_MAX_DECOYS */
+	/* false (the default): the descriptive claims (claims.h, `specified`)
+	 * that are not redactable form the achievement specification, which the
+	 * payload refers to by digest (specifiedBy) and the credential carries
+	 * in its unprotected header; true: every claim inline, as before. */
+	bool inline_specification;
 } lp_sdcwt_issue_params;
 
 /* Zero *p and set the defaults (decoys = LP_SDCWT_DEFAULT_DECOYS). */
@@ -88,6 +95,10 @@ typedef struct lp_sdcwt_present_params {
 	int64_t iat;                /* Unix seconds: now */
 	const uint8_t *cnonce;      /* the verifier's challenge, or NULL */
 	size_t cnonce_len;          /* 1..64 when given */
+	/* Carry the achievement specification (when the credential has one) in
+	 * the presentation. false: only its digest travels, and the verifier
+	 * shows the descriptive claims if it has the specification cached. */
+	bool include_specification;
 } lp_sdcwt_present_params;
 
 /* Make an SD-KBT (typ 294) over a credential from lp_sdcwt_issue (or any
@@ -123,7 +134,21 @@ typedef struct lp_sdcwt_verify_params {
 	size_t cnonce_len;
 	int64_t max_age;            /* > 0: reject a presentation whose iat is older (LP_ERR_EXPIRED) */
 	const lp_pubkey *expect_cnf; /* bare credential only: cnf must equal this key */
+	/* Where a specification the presentation leaves out may be found (a
+	 * verifier's cache): LP_OK with *out filled, LP_ERR_NOT_FOUND when not
+	 * known; NULL = nowhere. Whatever it returns is checked against the
+	 * signed digest before it is used. */
+	lp_err (*spec_lookup)(void *ctx, const uint8_t digest[32], lp_buf *out);
+	void *spec_ctx;
 } lp_sdcwt_verify_params;
+
+/* Where the achievement specification of a verified credential came from. */
+typedef enum lp_spec_source {
+	LP_SPEC_NONE = 0,           /* the credential refers to none (all claims inline) */
+	LP_SPEC_INCLUDED = 1,       /* carried in the presentation (or beside the credential) */
+	LP_SPEC_LOOKED_UP = 2,      /* not carried; found through spec_lookup */
+	LP_SPEC_MISSING = 3         /* not carried and not found: its claims are not shown */
+} lp_spec_source;
 
 /* What a verification found. All pointers are owned by the result and freed
  * by lp_sdcwt_result_free. Filled as far as parsing got, also on failure;
@@ -156,6 +181,9 @@ typedef struct lp_sdcwt_result {
 	char **redactable;          /* names of all redactable claims of this credential */
 	size_t redactable_count;
 	size_t undisclosed_digests; /* digests without a disclosure (withheld claims + decoys) */
+	lp_spec_source spec_source;
+	uint8_t spec_digest[32];    /* specifiedBy, unless spec_source is LP_SPEC_NONE */
+	lp_buf spec;                /* the specification's bytes when INCLUDED (to cache) */
 } lp_sdcwt_result;
 
 /* Verify a presentation (SD-KBT with the SD-CWT in kcwt), following the

@@ -288,7 +288,11 @@ typedef struct lp_wallet_credinfo {
 	bool has_status;
 	uint64_t status_idx;
 	char *status_uri;          /* NULL without status */
-	char *shown_json;          /* the always-shown achievement claims, JSON object */
+	char *shown_json;          /* the always-shown achievement claims, JSON object
+				    * (with the specification's claims when attached) */
+	bool has_spec_ref;         /* refers to an achievement specification (specifiedBy) */
+	bool has_spec;             /* ... and carries it (checked against the digest) */
+	size_t spec_bytes;         /* its size: what a presentation with it grows by */
 	size_t nredactable;
 	lp_wallet_claim *redactable; /* in the order the credential carries them */
 } lp_wallet_credinfo;
