@@ -88,6 +88,7 @@ int bench_fixture_present(const bench_fixture *f, const char *aud, const uint8_t
 	pp.iat = BENCH_NOW;
 	pp.cnonce = cnonce;
 	pp.cnonce_len = cnonce_len;
+	pp.include_specification = f->details;
 	lp_diag d;
 	memset(&d, 0, sizeof d);
 	lp_err e = lp_sdcwt_present(lp_buf_view(&f->credential), &pp, f->holder_sk, out, &d);

@@ -33,6 +33,7 @@ typedef struct bench_fixture {
 	size_t nredactable;
 	const char *shown[8];       /* claims disclosed in the presentation */
 	size_t nshown;
+	bool details;               /* bench_fixture_present includes the achievement specification */
 	lp_buf credential;          /* the issued SD-CWT, all disclosures */
 	lp_buf presentation;        /* the SD-KBT with the shown disclosures */
 	lp_buf lp1;                 /* "LP1:" text of the presentation (NUL-ended) */
