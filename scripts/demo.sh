@@ -31,7 +31,7 @@ OUT=$ROOT/demo-out
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cd "$OUT"
-mkdir -p pass requests credentials presentations status
+mkdir -p pass requests credentials presentations status spec
 
 step=0
 step() { step=$((step + 1)); printf '\n%d. %s\n' "$step" "$*"; }
@@ -103,6 +103,9 @@ school() { # dir id name template...
   run "$ISSUER" init --dir "$dir" --id "$id" --name "$name" --passphrase-file "$pf" "${FAST_ISSUER[@]}"
   for t in "$@"; do
     run "$ISSUER" template add --dir "$dir" "$EX/templates/$t.json"
+    # The descriptive claims (learning outcomes, ...) the credentials of this
+    # template refer to by digest, published for verifiers.
+    run "$ISSUER" template spec --dir "$dir" "$t" --out "spec/$t.spec"
   done
   run "$ISSUER" export --dir "$dir" --out "$dir.json"
   say "$name ($id): signing key, register, templates: $*"
@@ -198,7 +201,9 @@ run "$VERIFIER" trust import trustlist.cose "${V[@]}"
 for s in amstelland domstad rijnland; do
   run "$VERIFIER" status import "status/$s.cwt" "${V[@]}"
 done
-say "trusts the accreditation body; holds its trust list and the schools' status lists"
+run "$VERIFIER" spec import spec/*.spec "${V[@]}"
+say "trusts the accreditation body; holds its trust list, the schools' status lists"
+say "and their published course descriptions (achievement specifications)"
 
 step "The employer scans certificaat-qr.png"
 set +e
