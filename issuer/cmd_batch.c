@@ -58,22 +58,30 @@ static const char help[] =
 enum { OPT_TEMPLATE = OPT_FIRST_OWN, OPT_CSV, OPT_OUT_DIR, OPT_THREADS, OPT_CHUNK };
 
 #define MAX_COLS LP_CSV_MAX_FIELDS
+#define READ_AHEAD 16384 /* rows read while the key is being unlocked */
 
 struct column {
 	const lp_claim_def *def;
 	const char *name;
 };
 
+struct chunk;
+
 /* One row on its way through a chunk. The main thread fills line, ref,
- * batch_key, fname and cells; a worker converts, signs and writes. */
+ * batch_key, fname and cells, and while the signing key is still being
+ * unlocked also members and the empty NAME.tmp; a worker converts what is
+ * left, signs and writes. */
 struct job {
+	struct chunk *ch;
 	size_t line;
 	char ref[LP_REG_REF_MAX + 1];
 	char batch_key[LP_REG_KEY_MAX + 1];
 	char fname[LP_REG_REF_MAX + 24];
 	char *cells;                  /* the row's fields, NUL-separated (owned) */
-	size_t cell_len[MAX_COLS];
-	size_t cell_line[MAX_COLS];
+	uint32_t *cell_len;           /* per column: length and line (in cells' block) */
+	uint32_t *cell_line;
+	char *members;                /* row_members made ahead, or NULL (owned) */
+	bool tmp_made;                /* NAME.tmp exists (made ahead or written) */
 	uint64_t idx;
 	lp_buf cred;
 	char cti[LP_REG_CTI_MAX + 1];
@@ -82,6 +90,17 @@ struct job {
 	char msg[240];
 	bool written;                 /* the file is in place (not yet synced) */
 	int write_errno;
+};
+
+/* Up to `chunk` rows that are signed together and recorded in one register
+ * transaction. Chunks live in a ring; the main thread fills, submits and
+ * finishes them in order, so the workers sign one chunk while the main
+ * thread records the one before and reads the next. */
+struct chunk {
+	struct job *jobs;             /* `chunk` entries, allocated on first use */
+	size_t n;
+	size_t left;                  /* jobs not yet done by a worker (pool mutex) */
+	issue_ctx x;                  /* with this chunk's issuance time */
 };
 
 struct failure {
@@ -347,14 +366,14 @@ static size_t column_in_msg(const struct column *cols, size_t ncols, const char 
 	return 0;
 }
 
-/* The row's claims merged with the template's, as JSON text (malloc'd):
- * the template's members, then the row's (header checks made sure no
- * column repeats a template claim). NULL with j->msg set on failure. */
-static char *row_claims(const struct batch *b, struct job *j)
+/* The row's claims as the members of a JSON object, without the braces
+ * ("" when every cell is empty), malloc'd: small enough to keep for
+ * thousands of rows read ahead. NULL with j->msg set on failure. */
+static char *row_members(const struct batch *b, struct job *j)
 {
 	json_t *obj = json_object();
 	const char *cell = j->cells, *why = NULL;
-	char *lt, *out;
+	char *lt, *out = NULL;
 	size_t ll;
 
 	for (size_t i = 0; obj && i < b->ncols; cell += j->cell_len[i] + 1, i++) {
@@ -373,68 +392,111 @@ static char *row_claims(const struct batch *b, struct job *j)
 	}
 	lt = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
-	if (!lt) {
+	if (lt && (ll = strlen(lt)) >= 2 && (out = malloc(ll - 1))) {
+		memcpy(out, lt + 1, ll - 2); /* drop '{' and '}' */
+		out[ll - 2] = '\0';
+	}
+	free(lt);
+	if (!out) {
+		j->err = LP_ERR_NOMEM;
+		snprintf(j->msg, sizeof j->msg, "out of memory");
+	}
+	return out;
+}
+
+/* The template's claims merged with a row's members, as JSON text
+ * (malloc'd): the template's members, then the row's (header checks made
+ * sure no column repeats a template claim). NULL with j->msg set when out
+ * of memory. */
+static char *merge_claims(const struct batch *b, struct job *j, const char *members)
+{
+	size_t ml = strlen(members), o = b->tprefix_len;
+	char *out = malloc(b->tprefix_len + ml + 3);
+
+	if (!out) {
 		j->err = LP_ERR_NOMEM;
 		snprintf(j->msg, sizeof j->msg, "out of memory");
 		return NULL;
 	}
-	ll = strlen(lt);
-	out = malloc(b->tprefix_len + ll + 2);
-	if (out) {
-		memcpy(out, b->tclaims, b->tprefix_len);
-		if (ll > 2) {
-			size_t o = b->tprefix_len;
-			if (b->tprefix_members)
-				out[o++] = ',';
-			memcpy(out + o, lt + 1, ll); /* the members, '}' and NUL */
-		} else {
-			memcpy(out + b->tprefix_len, "}", 2);
-		}
-	} else {
-		j->err = LP_ERR_NOMEM;
-		snprintf(j->msg, sizeof j->msg, "out of memory");
+	memcpy(out, b->tclaims, b->tprefix_len);
+	if (ml) {
+		if (b->tprefix_members)
+			out[o++] = ',';
+		memcpy(out + o, members, ml);
+		o += ml;
 	}
-	free(lt);
+	memcpy(out + o, "}", 2);
 	return out;
 }
 
-/* In a worker: convert the row, sign its credential, write its file. */
+/* The temporary name of a job's file: D/NAME.tmp. */
+static void tmp_path(char out[ISSUER_PATH_MAX + 8], const char *dir, const struct job *j)
+{
+	snprintf(out, ISSUER_PATH_MAX + 8, "%s/%s.tmp", dir, j->fname);
+}
+
+/* Remove a job's NAME.tmp if this run made it and it holds no credential
+ * that will be recorded. */
+static void drop_tmp(const char *dir, struct job *j)
+{
+	char tmp[ISSUER_PATH_MAX + 8];
+	if (!j->tmp_made)
+		return;
+	tmp_path(tmp, dir, j);
+	unlink(tmp);
+	j->tmp_made = false;
+	j->written = false;
+}
+
+/* In a worker: convert the row (unless done ahead), sign its credential,
+ * write its file. */
 static void process_job(const struct batch *b, struct job *j)
 {
 	uint8_t cti[LP_CTI_BYTES];
 	lp_diag d;
-	char *claims = row_claims(b, j);
+	char *members = j->members ? j->members : row_members(b, j), *claims;
 	lp_buf merged;
 
-	if (!claims)
+	j->members = NULL;
+	claims = members ? merge_claims(b, j, members) : NULL;
+	free(members);
+	if (!claims) {
+		drop_tmp(b->out_dir, j);
 		return;
+	}
 	merged.ptr = (uint8_t *)claims;
 	merged.len = strlen(claims);
 	memset(&d, 0, sizeof d);
-	j->err = issue_sign(&b->x, &merged, NULL, j->idx, &j->cred, cti, &d);
+	j->err = issue_sign(&j->ch->x, &merged, NULL, j->idx, &j->cred, cti, &d);
 	free(claims);
 	if (j->err != LP_OK) {
 		snprintf(j->msg, sizeof j->msg, "%s", d.msg[0] ? d.msg : lp_err_str(j->err));
 		j->err_col = column_in_msg(b->cols, b->ncols, j->msg);
+		drop_tmp(b->out_dir, j);
 		return;
 	}
 	sodium_bin2hex(j->cti, sizeof j->cti, cti, sizeof cti);
 	if (write_cred(b->out_dir, j) != 0) {
 		j->write_errno = errno ? errno : EIO;
+		j->tmp_made = false; /* write_cred removed it */
 		return;
 	}
+	j->tmp_made = true;
 	j->written = true;
 }
 
 /* A pool of worker threads that live for the whole batch. The main thread
- * hands it one chunk at a time and, while the chunk is being signed, reads
- * and checks the next chunk's rows. */
+ * submits chunks of the ring in order; the workers take their jobs one by
+ * one across chunk boundaries, so they never wait for the main thread to
+ * record a chunk as long as the next one is submitted. */
 struct pool {
 	const struct batch *b;
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
-	struct job *jobs;
-	size_t n, next, finished;
+	struct chunk *ring;
+	size_t m;                     /* chunks in the ring */
+	size_t take, take_i;          /* the next job: ring[take % m].jobs[take_i] */
+	size_t sub;                   /* chunks submitted so far (ring[sub % m] is next) */
 	bool quit;
 	pthread_t tid[16];
 	int nthreads;
@@ -445,26 +507,34 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		size_t i;
-		while (!p->quit && p->next >= p->n)
+		struct chunk *c;
+		struct job *j;
+		while (!p->quit && p->take == p->sub)
 			pthread_cond_wait(&p->work, &p->mu);
 		if (p->quit)
 			break;
-		i = p->next++;
+		c = &p->ring[p->take % p->m];
+		j = &c->jobs[p->take_i++];
+		if (p->take_i == c->n) {
+			p->take++;
+			p->take_i = 0;
+		}
 		pthread_mutex_unlock(&p->mu);
-		process_job(p->b, &p->jobs[i]);
+		process_job(p->b, j);
 		pthread_mutex_lock(&p->mu);
-		if (++p->finished == p->n)
-			pthread_cond_signal(&p->done);
+		if (--c->left == 0)
+			pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-static bool pool_start(struct pool *p, const struct batch *b, int threads)
+static bool pool_start(struct pool *p, const struct batch *b, struct chunk *ring, size_t m, int threads)
 {
 	memset(p, 0, sizeof *p);
 	p->b = b;
+	p->ring = ring;
+	p->m = m;
 	if (pthread_mutex_init(&p->mu, NULL) != 0)
 		return false;
 	if (pthread_cond_init(&p->work, NULL) != 0 || pthread_cond_init(&p->done, NULL) != 0)
@@ -475,21 +545,29 @@ static bool pool_start(struct pool *p, const struct batch *b, int threads)
 	return p->nthreads > 0;
 }
 
-static void pool_submit(struct pool *p, struct job *jobs, size_t n)
+/* Hand the next chunk of the ring (n > 0 jobs) to the workers. */
+static void pool_submit(struct pool *p)
 {
 	pthread_mutex_lock(&p->mu);
-	p->jobs = jobs;
-	p->n = n;
-	p->next = 0;
-	p->finished = 0;
+	p->ring[p->sub % p->m].left = p->ring[p->sub % p->m].n;
+	p->sub++;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->mu);
 }
 
-static void pool_wait(struct pool *p)
+static bool pool_chunk_done(struct pool *p, const struct chunk *c)
+{
+	bool done;
+	pthread_mutex_lock(&p->mu);
+	done = c->left == 0;
+	pthread_mutex_unlock(&p->mu);
+	return done;
+}
+
+static void pool_wait_chunk(struct pool *p, const struct chunk *c)
 {
 	pthread_mutex_lock(&p->mu);
-	while (p->finished < p->n)
+	while (c->left)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -507,9 +585,93 @@ static void pool_stop(struct pool *p)
 	pthread_mutex_destroy(&p->mu);
 }
 
-/* Write one credential file under its temporary name D/NAME.tmp. It is
- * renamed into place by the main thread once the chunk has committed, so
- * a file under the final name always belongs to a registered credential. */
+/* --- the signing key, unlocked in a thread ----------------------------------- */
+
+/* Argon2id at the store's cost (256 MiB by default) takes about half a
+ * second of one core. It runs in its own thread from the moment the
+ * passphrase is read, while the main thread reads the CSV and prepares
+ * rows; nothing is written to the register or signed before it succeeded.
+ * The passphrase stays in guarded memory and is wiped by the thread. */
+struct unlock {
+	const issuer_store *s;
+	lp_reg_key cur;
+	cli_secret pass;
+	lp_signkey *key;
+	lp_err rc;
+	lp_diag d;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool threaded, done, joined;
+};
+
+static void unlock_run(struct unlock *u)
+{
+	lp_diag d;
+	lp_err rc;
+
+	memset(&d, 0, sizeof d);
+	rc = store_open_keyfile_quiet(u->s, &u->cur, &u->pass, u->key, &d);
+	cli_secret_free(&u->pass);
+	pthread_mutex_lock(&u->mu);
+	u->rc = rc;
+	u->d = d;
+	u->done = true;
+	pthread_cond_broadcast(&u->cv);
+	pthread_mutex_unlock(&u->mu);
+}
+
+static void *unlock_main(void *arg)
+{
+	unlock_run(arg);
+	return NULL;
+}
+
+/* Start unlocking (u->s, cur, pass and key set; pass is consumed). Runs it
+ * here when no thread can be made. */
+static void unlock_start(struct unlock *u)
+{
+	pthread_mutex_init(&u->mu, NULL);
+	pthread_cond_init(&u->cv, NULL);
+	u->threaded = pthread_create(&u->tid, NULL, unlock_main, u) == 0;
+	if (!u->threaded)
+		unlock_run(u);
+}
+
+/* 0 while the key is being unlocked (only when !block), 1 unlocked, -1
+ * failed (u->rc, u->d say why). */
+static int unlock_poll(struct unlock *u, bool block)
+{
+	bool done;
+	pthread_mutex_lock(&u->mu);
+	while (block && !u->done)
+		pthread_cond_wait(&u->cv, &u->mu);
+	done = u->done;
+	pthread_mutex_unlock(&u->mu);
+	if (!done)
+		return 0;
+	if (u->threaded && !u->joined) {
+		pthread_join(u->tid, NULL);
+		u->joined = true;
+	}
+	return u->rc == LP_OK ? 1 : -1;
+}
+
+/* Wait for the thread (at exit, on any path) and release what it holds. */
+static void unlock_end(struct unlock *u)
+{
+	(void)unlock_poll(u, true);
+	pthread_cond_destroy(&u->cv);
+	pthread_mutex_destroy(&u->mu);
+}
+
+/* --- files ----------------------------------------------------------------------- */
+
+/* Write one credential file under its temporary name D/NAME.tmp (made
+ * empty ahead, or created here). It is renamed into place by the main
+ * thread once the chunk has committed, so a file under the final name
+ * always belongs to a registered credential. On failure the .tmp file is
+ * removed and errno says why. */
 static int write_cred(const char *dir, const struct job *j)
 {
 	char tmp[ISSUER_PATH_MAX + 8];
@@ -517,10 +679,17 @@ static int write_cred(const char *dir, const struct job *j)
 	size_t left = j->cred.len;
 	int fd;
 
-	snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, j->fname);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	tmp_path(tmp, dir, j);
+	fd = open(tmp, j->tmp_made ? O_WRONLY | O_NOFOLLOW | O_CLOEXEC
+				   : O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		int e = errno;
+		if (j->tmp_made)
+			unlink(tmp);
+		errno = e;
 		return -1;
+	}
 	while (left) {
 		ssize_t w = write(fd, p, left);
 		if (w < 0 && errno == EINTR)
@@ -552,32 +721,45 @@ static void publish_files(const char *dir, struct job *jobs, size_t n)
 		if (!jobs[i].written)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, jobs[i].fname);
-		snprintf(tmp, sizeof tmp, "%s.tmp", path);
+		tmp_path(tmp, dir, &jobs[i]);
 		if (rename(tmp, path) != 0)
 			cli_warn("line %zu: the credential of %s is issued but stays in %s: %s; rename it to %s",
 				 jobs[i].line, jobs[i].ref, tmp, strerror(errno), path);
+		jobs[i].tmp_made = false;
 	}
 }
 
-static void free_jobs(struct job *jobs, size_t n)
+/* Free a chunk's jobs; with discard, also remove the .tmp files this run
+ * made for them (nothing of the chunk was committed). */
+static void chunk_clear(const char *dir, struct chunk *c, bool discard)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(jobs[i].cells);
-		jobs[i].cells = NULL;
-		lp_buf_free(&jobs[i].cred);
+	for (size_t i = 0; i < c->n; i++) {
+		struct job *j = &c->jobs[i];
+		if (discard)
+			drop_tmp(dir, j);
+		free(j->cell_len);
+		j->cell_len = j->cell_line = NULL;
+		j->cells = NULL;
+		free(j->members);
+		j->members = NULL;
+		lp_buf_free(&j->cred);
 	}
+	c->n = 0;
 }
 
-/* Open the chunk's transaction, reserve its status entries and hand it to
- * the workers. false on a fatal problem (error printed). */
-static bool chunk_start(struct batch *b, struct pool *p, struct job *jobs, size_t n)
+/* --- chunks ------------------------------------------------------------------------ */
+
+/* Reserve the chunk's status entries (a transaction of its own, committed)
+ * and hand it to the workers. Entries reserved for a chunk that is then
+ * not recorded (a crash, a full disk) are never handed out again: they
+ * stay unused, which costs 2 bits each in the status list and can never
+ * make two credentials share an entry. false on a fatal problem (error
+ * printed). */
+static bool chunk_start(const struct batch *b, struct pool *p, struct chunk *c)
 {
 	uint64_t first = 0;
-	lp_err rc = lp_register_begin(b->x.s->reg);
-	if (rc == LP_OK)
-		rc = lp_register_status_alloc_n(b->x.s->reg, n, &first);
+	lp_err rc = lp_register_status_alloc_n(b->x.s->reg, c->n, &first);
 	if (rc != LP_OK) {
-		lp_register_rollback(b->x.s->reg);
 		if (rc == LP_ERR_LOCKED)
 			cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
 				  "(rows issued so far are kept and will be skipped)",
@@ -587,25 +769,36 @@ static bool chunk_start(struct batch *b, struct pool *p, struct job *jobs, size_
 				 "cannot reserve status-list entries");
 		return false;
 	}
-	for (size_t i = 0; i < n; i++)
-		jobs[i].idx = first + i;
-	b->x.now = issuer_now();
-	pool_submit(p, jobs, n);
+	for (size_t i = 0; i < c->n; i++)
+		c->jobs[i].idx = first + i;
+	c->x = b->x;
+	c->x.now = issuer_now();
+	pool_submit(p);
 	return true;
 }
 
-/* Wait for the chunk's signing, record it, sync its files, commit. On a
- * fatal problem everything of this chunk is undone (its files removed, the
- * transaction rolled back) and false returned. */
-static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job *jobs, size_t n,
-			 struct report *rep)
+/* Record a signed chunk: its rows in one transaction, its files synced
+ * before the commit and renamed after it. On a fatal problem everything
+ * of this chunk is undone (its files removed, the transaction rolled back)
+ * and false returned. */
+static bool chunk_finish(const struct batch *b, int dirfd, struct chunk *c, struct report *rep)
 {
-	lp_err rc = LP_OK;
+	struct job *jobs = c->jobs;
+	size_t n = c->n;
+	lp_err rc = lp_register_begin(b->x.s->reg);
 
-	pool_wait(p);
+	if (rc != LP_OK) {
+		if (rc == LP_ERR_LOCKED)
+			cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
+				  "(rows issued so far are kept and will be skipped)",
+				  "the register is locked by another process");
+		else
+			cli_fail(rc, "run the batch again (issued rows are skipped)", "cannot open the register");
+		goto undo;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = &jobs[i];
-		lp_reg_cred c;
+		lp_reg_cred rec;
 		if (j->err != LP_OK)
 			continue;
 		if (!j->written) {
@@ -617,15 +810,15 @@ static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job 
 				  strerror(e), n);
 			goto undo;
 		}
-		memset(&c, 0, sizeof c);
-		memcpy(c.cti, j->cti, sizeof c.cti);
-		memcpy(c.learner, j->ref, sizeof j->ref);
-		snprintf(c.tmpl, sizeof c.tmpl, "%s", b->tname);
-		snprintf(c.kid, sizeof c.kid, "%s", b->x.key->kid);
-		c.issued_at = b->x.now;
-		c.status_idx = j->idx;
-		memcpy(c.batch_key, j->batch_key, sizeof c.batch_key);
-		rc = lp_register_cred_add(b->x.s->reg, &c);
+		memset(&rec, 0, sizeof rec);
+		memcpy(rec.cti, j->cti, sizeof rec.cti);
+		memcpy(rec.learner, j->ref, sizeof j->ref);
+		snprintf(rec.tmpl, sizeof rec.tmpl, "%s", b->tname);
+		snprintf(rec.kid, sizeof rec.kid, "%s", b->x.key->kid);
+		rec.issued_at = c->x.now;
+		rec.status_idx = j->idx;
+		memcpy(rec.batch_key, j->batch_key, sizeof rec.batch_key);
+		rc = lp_register_cred_add(b->x.s->reg, &rec);
 		if (rc != LP_OK) {
 			cli_fail(rc, "run the batch again (issued rows are skipped)",
 				 "cannot record a credential in the register");
@@ -641,7 +834,7 @@ static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job 
 	if (rc != LP_OK) {
 		cli_fail(rc, "check free space and run the batch again (issued rows are skipped)",
 			 "cannot commit the register; this chunk of %zu rows was not issued", n);
-		goto remove_files;
+		goto undo;
 	}
 	publish_files(b->out_dir, jobs, n);
 	for (size_t i = 0; i < n; i++) {
@@ -665,15 +858,167 @@ static bool chunk_finish(struct batch *b, struct pool *p, int dirfd, struct job 
 	return true;
 undo:
 	lp_register_rollback(b->x.s->reg);
-remove_files:
-	for (size_t i = 0; i < n; i++) {
-		char tmp[ISSUER_PATH_MAX + 8];
-		if (!jobs[i].written)
-			continue;
-		snprintf(tmp, sizeof tmp, "%s/%s.tmp", b->out_dir, jobs[i].fname);
-		unlink(tmp);
-	}
+	for (size_t i = 0; i < n; i++)
+		drop_tmp(b->out_dir, &jobs[i]);
 	return false;
+}
+
+/* --- reading the rows ---------------------------------------------------------- */
+
+/* What the main thread needs to turn CSV rows into jobs. */
+struct reader {
+	const struct batch *b;
+	lp_csv *rd;
+	const char *csv_path;
+	size_t ref_col;
+	size_t chunk;
+	struct keyset *seen;
+	struct report *rep;
+	struct unlock *u;
+	cli_progress *prog;
+	bool eof;
+};
+
+/* Before the key is unlocked the main thread has a core to spare: it makes
+ * the row's claims and its empty NAME.tmp, which the workers would
+ * otherwise do after the unlock. A failure here is left for the worker to
+ * meet again and report. */
+static void prepare_ahead(const struct batch *b, struct job *j)
+{
+	char tmp[ISSUER_PATH_MAX + 8];
+	int fd;
+
+	j->members = row_members(b, j);
+	if (!j->members) {
+		j->err = LP_OK; /* the worker converts it again and reports */
+		j->err_col = 0;
+		j->msg[0] = '\0';
+		return;
+	}
+	tmp_path(tmp, b->out_dir, j);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		j->tmp_made = true;
+		close(fd);
+	}
+}
+
+/* Read rows into c until it holds r->chunk jobs or the input ends (r->eof).
+ * Rows that cannot be issued are reported and take no job. ahead: the key
+ * is not unlocked yet (see prepare_ahead). false on a fatal problem (error
+ * printed); c then holds the jobs read so far. */
+static bool fill_chunk(struct reader *r, struct chunk *c, bool ahead)
+{
+	const struct batch *b = r->b;
+	lp_csv_row row;
+	lp_diag d;
+	lp_err rc;
+
+	while (c->n < r->chunk) {
+		struct job *j;
+		size_t prev, total = 0;
+
+		memset(&d, 0, sizeof d);
+		rc = lp_csv_next(r->rd, &row, &d);
+		if (rc == LP_ERR_NOT_FOUND) {
+			r->eof = true;
+			break;
+		}
+		r->rep->rows++;
+		if (r->rep->rows % 256 == 0)
+			cli_progress_update(r->prog, r->rd->line);
+		if (rc != LP_OK) {
+			add_failure(r->rep, r->rd->err_line, r->rd->err_column, "", "%s",
+				    strchr(d.msg, ':') ? strchr(d.msg, ':') + 2 : d.msg);
+			continue;
+		}
+		if (row.count != b->ncols) {
+			add_failure(r->rep, row.line, row.count < b->ncols ? row.count + 1 : b->ncols + 1, "",
+				    "%zu fields where the header has %zu", row.count, b->ncols);
+			continue;
+		}
+		if (row.field[r->ref_col].len == 0 || row.field[r->ref_col].len > LP_REG_REF_MAX) {
+			add_failure(r->rep, row.line, r->ref_col + 1, "studentId", "%s",
+				    row.field[r->ref_col].len ? "longer than 128 characters"
+							      : "empty: every row needs the learner's studentId");
+			continue;
+		}
+		j = &c->jobs[c->n];
+		memset(j, 0, sizeof *j);
+		j->ch = c;
+		j->line = row.line;
+		memcpy(j->ref, row.field[r->ref_col].text, row.field[r->ref_col].len + 1);
+		batch_key(b->tname, j->ref, j->batch_key);
+		if (!ks_insert(r->seen, j->batch_key, row.line, &prev)) {
+			cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
+			return false;
+		}
+		file_name(j->ref, j->batch_key, j->fname, sizeof j->fname);
+		if (prev == KS_REGISTER) {
+			char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
+			r->rep->skipped++;
+			snprintf(path, sizeof path, "%s/%s", b->out_dir, j->fname);
+			tmp_path(tmp, b->out_dir, j);
+			/* issued, but interrupted before its file got its name;
+			 * renamed only with the key unlocked, as a wrong
+			 * passphrase changes nothing */
+			if (access(path, F_OK) != 0 && access(tmp, F_OK) == 0 && unlock_poll(r->u, true) > 0 &&
+			    rename(tmp, path) == 0)
+				cli_warn("line %zu: %s was issued by an interrupted run; its file %s is now in place",
+					 row.line, j->ref, path);
+			else if (access(path, F_OK) != 0 && unlock_poll(r->u, true) > 0) {
+				char cti[LP_REG_CTI_MAX + 1] = "?";
+				bool seen_before;
+				if (lp_register_batch_seen(b->x.s->reg, j->batch_key, &seen_before, cti) != LP_OK)
+					cti[0] = '?', cti[1] = '\0';
+				cli_warn("line %zu: %s was issued earlier (cti %s) but %s is not there; "
+					 "it is not issued again",
+					 row.line, j->ref, cti, path);
+			}
+			continue;
+		}
+		if (prev) {
+			add_failure(r->rep, row.line, r->ref_col + 1, "studentId",
+				    "studentId '%s' is also on line %zu; a learner gets one credential per template",
+				    j->ref, prev);
+			continue;
+		}
+		{
+			/* never replace another credential's file (e.g. of
+			 * another template issued into the same folder) */
+			char path[ISSUER_PATH_MAX];
+			snprintf(path, sizeof path, "%s/%s", b->out_dir, j->fname);
+			if (access(path, F_OK) == 0) {
+				add_failure(r->rep, row.line, r->ref_col + 1, "studentId",
+					    "%s already exists (another credential of this learner?); "
+					    "use another --out-dir for each template",
+					    path);
+				continue;
+			}
+		}
+		/* one block: lengths, lines, then the texts */
+		total = 2 * b->ncols * sizeof(uint32_t);
+		for (size_t i = 0; i < b->ncols; i++)
+			total += row.field[i].len + 1;
+		j->cell_len = malloc(total);
+		if (!j->cell_len) {
+			cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
+			return false;
+		}
+		j->cell_line = j->cell_len + b->ncols;
+		j->cells = (char *)(j->cell_line + b->ncols);
+		total = 0;
+		for (size_t i = 0; i < b->ncols; i++) {
+			memcpy(j->cells + total, row.field[i].text, row.field[i].len + 1);
+			j->cell_len[i] = (uint32_t)row.field[i].len;
+			j->cell_line[i] = (uint32_t)row.field[i].line;
+			total += row.field[i].len + 1;
+		}
+		if (ahead)
+			prepare_ahead(b, j);
+		c->n++;
+	}
+	return true;
 }
 
 int cmd_issue_batch(int argc, char **argv)
@@ -696,11 +1041,13 @@ int cmd_issue_batch(int argc, char **argv)
 	lp_csv_row row;
 	lp_diag d;
 	struct column cols[MAX_COLS];
-	size_t ncols = 0, ref_col = SIZE_MAX, ncur = 0, ninflight = 0;
-	struct job *jobs = NULL, *cur = NULL, *inflight = NULL;
+	size_t ncols = 0, ref_col = SIZE_MAX, m = 0, fin = 0, fil = 0;
+	struct chunk *ring = NULL;
 	struct batch b;
 	struct pool pool;
-	bool have_pool = false;
+	struct reader rdr;
+	struct unlock u;
+	bool have_pool = false, have_unlock = false;
 	struct keyset seen = { NULL, NULL, 0, 0 };
 	struct report rep;
 	cli_progress prog;
@@ -715,6 +1062,8 @@ int cmd_issue_batch(int argc, char **argv)
 	memset(&rep, 0, sizeof rep);
 	memset(&prog, 0, sizeof prog);
 	memset(&b, 0, sizeof b);
+	memset(&rdr, 0, sizeof rdr);
+	memset(&u, 0, sizeof u);
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (opt == 'h')
 			c.help = true;
@@ -828,9 +1177,14 @@ int cmd_issue_batch(int argc, char **argv)
 		cli_error("check the path and its permissions", "cannot open '%s': %s", out_dir, strerror(errno));
 		goto out;
 	}
-	if ((ret = store_load_key(&s, &c.pass, &key)) != CLI_EXIT_OK)
+	/* The key is unlocked in a thread from here on (see struct unlock). */
+	if ((ret = store_key_prepare(&s, &c.pass, &u.cur, &u.pass)) != CLI_EXIT_OK)
 		goto out;
 	ret = CLI_EXIT_ERROR;
+	u.s = &s;
+	u.key = &key;
+	unlock_start(&u);
+	have_unlock = true;
 
 	/* Rows issued by earlier runs are skipped without a query per row. */
 	{
@@ -841,15 +1195,18 @@ int cmd_issue_batch(int argc, char **argv)
 			goto out;
 		}
 	}
-	jobs = calloc(2 * (size_t)chunk, sizeof *jobs);
-	if (!jobs) {
+	/* Enough chunks to read about READ_AHEAD rows while the key is being
+	 * unlocked, at least two (one signed while the next is read). */
+	m = READ_AHEAD / (size_t)chunk + 1;
+	m = m < 2 ? 2 : m > 64 ? 64 : m;
+	ring = calloc(m, sizeof *ring);
+	if (!ring) {
 		cli_fail(LP_ERR_NOMEM, NULL, "cannot start the batch");
 		goto out;
 	}
 	b.x.s = &s;
 	b.x.t = &t;
 	b.x.key = &key;
-	b.x.now = issuer_now();
 	b.out_dir = out_dir;
 	b.tname = tname;
 	b.cols = cols;
@@ -857,7 +1214,7 @@ int cmd_issue_batch(int argc, char **argv)
 	b.tclaims = t.claims_json;
 	b.tprefix_len = tprefix_len;
 	b.tprefix_members = tprefix_members;
-	if (!pool_start(&pool, &b, (int)threads)) {
+	if (!pool_start(&pool, &b, ring, m, (int)threads)) {
 		cli_fail(LP_ERR_INTERNAL, "try --threads 1", "cannot start the signing threads");
 		goto out;
 	}
@@ -871,148 +1228,77 @@ int cmd_issue_batch(int argc, char **argv)
 			lines += csv.ptr[i] == '\n';
 		cli_progress_start(&prog, "issuing", lines ? lines : 1);
 	}
-	/* Two halves of `jobs`: one is filled from the CSV while the other is
-	 * being signed. */
-	cur = jobs;
-	for (;;) {
-		const char *cell_err = NULL;
-		struct job *j;
-		size_t prev, total = 0;
-		bool end_of_input;
+	rdr.b = &b;
+	rdr.rd = &rd;
+	rdr.csv_path = csv_path;
+	rdr.ref_col = ref_col;
+	rdr.chunk = (size_t)chunk;
+	rdr.seen = &seen;
+	rdr.rep = &rep;
+	rdr.u = &u;
+	rdr.prog = &prog;
 
-		memset(&d, 0, sizeof d);
-		rc = lp_csv_next(&rd, &row, &d);
-		end_of_input = rc == LP_ERR_NOT_FOUND;
-		if (!end_of_input) {
-			rep.rows++;
-			if (rc != LP_OK) {
-				add_failure(&rep, rd.err_line, rd.err_column, "", "%s",
-					    strchr(d.msg, ':') ? strchr(d.msg, ':') + 2 : d.msg);
-				goto progress;
-			}
-			if (row.count != ncols) {
-				add_failure(&rep, row.line, row.count < ncols ? row.count + 1 : ncols + 1, "",
-					    "%zu fields where the header has %zu", row.count, ncols);
-				goto progress;
-			}
-			if (row.field[ref_col].len == 0 || row.field[ref_col].len > LP_REG_REF_MAX) {
-				add_failure(&rep, row.line, ref_col + 1, "studentId", "%s",
-					    row.field[ref_col].len ? "longer than 128 characters"
-								   : "empty: every row needs the learner's studentId");
-				goto progress;
-			}
-			j = &cur[ncur];
-			memset(j, 0, sizeof *j);
-			j->line = row.line;
-			memcpy(j->ref, row.field[ref_col].text, row.field[ref_col].len + 1);
-			batch_key(tname, j->ref, j->batch_key);
-			if (!ks_insert(&seen, j->batch_key, row.line, &prev)) {
-				cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
-				fatal = true;
+	/* The ring's chunks [fin, pool.sub) are with the workers or signed,
+	 * [pool.sub, fil) are read and wait for the key. The main thread
+	 * records a signed chunk first, else reads the next, else waits. */
+	for (;;) {
+		int k = unlock_poll(&u, false);
+		if (k < 0)
+			break;
+		if (k > 0) {
+			while (pool.sub < fil && !fatal)
+				fatal = !chunk_start(&b, &pool, &ring[pool.sub % m]);
+			if (fatal)
 				break;
-			}
-			file_name(j->ref, j->batch_key, j->fname, sizeof j->fname);
-			if (prev == KS_REGISTER) {
-				char path[ISSUER_PATH_MAX], tmp[ISSUER_PATH_MAX + 8];
-				rep.skipped++;
-				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
-				snprintf(tmp, sizeof tmp, "%s.tmp", path);
-				/* issued, but interrupted before its file got its name */
-				if (access(path, F_OK) != 0 && access(tmp, F_OK) == 0 && rename(tmp, path) == 0)
-					cli_warn("line %zu: %s was issued by an interrupted run; its file %s is now in place",
-						 row.line, j->ref, path);
-				else if (access(path, F_OK) != 0) {
-					char cti[LP_REG_CTI_MAX + 1] = "?";
-					bool seen_before;
-					if (lp_register_batch_seen(s.reg, j->batch_key, &seen_before, cti) != LP_OK)
-						cti[0] = '?', cti[1] = '\0';
-					cli_warn("line %zu: %s was issued earlier (cti %s) but %s is not there; "
-						 "it is not issued again",
-						 row.line, j->ref, cti, path);
-				}
-				goto progress;
-			}
-			if (prev) {
-				add_failure(&rep, row.line, ref_col + 1, "studentId",
-					    "studentId '%s' is also on line %zu; a learner gets one credential per template",
-					    j->ref, prev);
-				goto progress;
-			}
-			{
-				/* never replace another credential's file (e.g. of
-				 * another template issued into the same folder) */
-				char path[ISSUER_PATH_MAX];
-				snprintf(path, sizeof path, "%s/%s", out_dir, j->fname);
-				if (access(path, F_OK) == 0) {
-					add_failure(&rep, row.line, ref_col + 1, "studentId",
-						    "%s already exists (another credential of this learner?); "
-						    "use another --out-dir for each template",
-						    path);
-					goto progress;
-				}
-			}
-			for (size_t i = 0; i < ncols; i++)
-				total += row.field[i].len + 1;
-			j->cells = malloc(total);
-			if (!j->cells) {
-				cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
-				fatal = true;
-				break;
-			}
-			total = 0;
-			for (size_t i = 0; i < ncols; i++) {
-				memcpy(j->cells + total, row.field[i].text, row.field[i].len + 1);
-				j->cell_len[i] = row.field[i].len;
-				j->cell_line[i] = row.field[i].line;
-				total += row.field[i].len + 1;
-			}
-			(void)cell_err;
-			ncur++;
-		}
-		if (ncur == (size_t)chunk || (end_of_input && ncur)) {
-			/* finish the chunk in flight, then start this one */
-			if (inflight) {
-				bool ok = chunk_finish(&b, &pool, dirfd, inflight, ninflight, &rep);
-				free_jobs(inflight, ninflight);
-				inflight = NULL;
+			if (fin < pool.sub && pool_chunk_done(&pool, &ring[fin % m])) {
+				struct chunk *ch = &ring[fin % m];
+				bool ok = chunk_finish(&b, dirfd, ch, &rep);
+				size_t last = ch->jobs[ch->n - 1].line;
+				chunk_clear(out_dir, ch, false);
+				fin++;
 				if (!ok) {
 					fatal = true;
 					break;
 				}
-				cli_progress_update(&prog, rd.line);
+				cli_progress_update(&prog, last);
+				continue;
 			}
-			if (!chunk_start(&b, &pool, cur, ncur)) {
+		}
+		if (!rdr.eof && fil - fin < m) {
+			struct chunk *ch = &ring[fil % m];
+			if (!ch->jobs && !(ch->jobs = calloc((size_t)chunk, sizeof *ch->jobs))) {
+				cli_fail(LP_ERR_NOMEM, NULL, "cannot continue the batch");
 				fatal = true;
 				break;
 			}
-			inflight = cur;
-			ninflight = ncur;
-			cur = cur == jobs ? jobs + chunk : jobs;
-			ncur = 0;
+			if (!fill_chunk(&rdr, ch, k == 0)) {
+				fil++; /* its jobs are discarded below */
+				fatal = true;
+				break;
+			}
+			if (ch->n)
+				fil++;
+			continue;
 		}
-		if (end_of_input)
+		if (rdr.eof && fin == fil)
 			break;
-progress:
-		if (rep.rows % 256 == 0)
-			cli_progress_update(&prog, rd.line);
+		if (k == 0)
+			(void)unlock_poll(&u, true);
+		else
+			pool_wait_chunk(&pool, &ring[fin % m]);
 	}
-	if (inflight) {
-		if (fatal) {
-			/* a problem while reading: undo the chunk in flight */
-			pool_wait(&pool);
-			lp_register_rollback(s.reg);
-			for (size_t i = 0; i < ninflight; i++)
-				if (inflight[i].written) {
-					char tmp[ISSUER_PATH_MAX + 8];
-					snprintf(tmp, sizeof tmp, "%s/%s.tmp", out_dir, inflight[i].fname);
-					unlink(tmp);
-				}
-		} else if (!chunk_finish(&b, &pool, dirfd, inflight, ninflight, &rep)) {
-			fatal = true;
-		}
-		free_jobs(inflight, ninflight);
+	/* Stopped early: let the workers finish what they hold, then undo
+	 * every chunk not recorded (its reserved status entries stay unused). */
+	for (size_t i = fin; i < pool.sub; i++)
+		pool_wait_chunk(&pool, &ring[i % m]);
+	for (size_t i = fin; i < fil; i++)
+		chunk_clear(out_dir, &ring[i % m], true);
+	if (unlock_poll(&u, true) < 0) {
+		cli_progress_end(&prog);
+		store_keyfile_report(&s, &u.cur, u.rc, &u.d);
+		ret = store_key_exit(u.rc);
+		goto out;
 	}
-	free_jobs(cur, ncur);
 	if (!fatal && rep.issued && syncfs(dirfd) != 0)
 		cli_warn("cannot sync '%s': %s", out_dir, strerror(errno));
 	cli_progress_end(&prog);
@@ -1059,9 +1345,14 @@ progress:
 out:
 	if (have_pool)
 		pool_stop(&pool);
+	if (have_unlock)
+		unlock_end(&u);
+	cli_secret_free(&u.pass);
 	if (dirfd >= 0)
 		close(dirfd);
-	free(jobs);
+	for (size_t i = 0; ring && i < m; i++)
+		free(ring[i].jobs);
+	free(ring);
 	free(seen.k);
 	free(seen.line);
 	free(rep.fail);

@@ -72,6 +72,19 @@ int store_load_key(issuer_store *s, const cli_pass_src *src, lp_signkey *key);
 lp_err store_open_keyfile(issuer_store *s, const lp_reg_key *k, const cli_secret *pass,
 			  lp_signkey *key, bool report);
 
+/* store_load_key in three steps, for a caller that unlocks the key in
+ * another thread (issue-batch). store_key_prepare finds the current key and
+ * reads the passphrase (prints and returns the exit code on failure; *pass
+ * is then empty). store_open_keyfile_quiet opens it without printing or
+ * touching the register: safe in another thread while the register is in
+ * use; on failure *key is empty and d says why. store_keyfile_report prints
+ * what its failure means; store_key_exit gives the exit code for it. */
+int store_key_prepare(issuer_store *s, const cli_pass_src *src, lp_reg_key *cur, cli_secret *pass);
+lp_err store_open_keyfile_quiet(const issuer_store *s, const lp_reg_key *k, const cli_secret *pass,
+				lp_signkey *key, lp_diag *d);
+void store_keyfile_report(const issuer_store *s, const lp_reg_key *k, lp_err rc, const lp_diag *d);
+int store_key_exit(lp_err rc);
+
 /* Make a fresh key id: "YYYYMMDD-xxxxxxxx" (date of creation, random hex). */
 void store_new_kid(char out[LP_KID_MAX + 1], int64_t now);
 

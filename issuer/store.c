@@ -190,24 +190,42 @@ void store_new_kid(char out[LP_KID_MAX + 1], int64_t now)
 	snprintf(out, LP_KID_MAX + 1, "%s-%s", date, hex);
 }
 
-lp_err store_open_keyfile(issuer_store *s, const lp_reg_key *k, const cli_secret *pass,
-			  lp_signkey *key, bool report)
+/* DIR/keys/FILE without printing (store_open_keyfile_quiet may run in a
+ * thread); false when too long. */
+static bool key_path(char path[ISSUER_PATH_MAX], const issuer_store *s, const lp_reg_key *k)
+{
+	int n = snprintf(path, ISSUER_PATH_MAX, "%s/%s/%s", s->dir, ISSUER_KEYS, k->secret_file);
+	return n > 0 && (size_t)n < ISSUER_PATH_MAX;
+}
+
+lp_err store_open_keyfile_quiet(const issuer_store *s, const lp_reg_key *k, const cli_secret *pass,
+				lp_signkey *key, lp_diag *d)
 {
 	char path[ISSUER_PATH_MAX];
-	lp_diag d;
 	lp_err rc;
 
-	memset(&d, 0, sizeof d);
-	if (!store_path(path, sizeof path, s->dir, ISSUER_KEYS, k->secret_file))
-		return LP_ERR_ARG;
-	rc = lp_keyfile_read(path, cli_secret_view(pass), key, &d);
+	memset(key, 0, sizeof *key);
+	if (!key_path(path, s, k))
+		return lp_diag_set(d, LP_ERR_TOO_LARGE, 0, "the key file's path is too long");
+	rc = lp_keyfile_read(path, cli_secret_view(pass), key, d);
 	if (rc == LP_OK && memcmp(key->pk, k->pk, sizeof k->pk) != 0) {
 		lp_signkey_free(key);
 		rc = LP_ERR_INTEGRITY;
-		snprintf(d.msg, sizeof d.msg, "the key file holds another key than the register names");
+		snprintf(d->msg, sizeof d->msg, "the key file holds another key than the register names");
 	}
-	if (rc == LP_OK || !report)
-		return rc;
+	return rc;
+}
+
+void store_keyfile_report(const issuer_store *s, const lp_reg_key *k, lp_err rc, const lp_diag *d)
+{
+	char path[ISSUER_PATH_MAX];
+
+	if (rc == LP_OK)
+		return;
+	if (!key_path(path, s, k)) {
+		cli_error("use a shorter directory path", "path under '%s' is too long", s->dir);
+		return;
+	}
 	switch (rc) {
 	case LP_ERR_PASSPHRASE:
 		cli_error("type the store's passphrase again (it is case-sensitive)",
@@ -216,7 +234,7 @@ lp_err store_open_keyfile(issuer_store *s, const lp_reg_key *k, const cli_secret
 	case LP_ERR_INTEGRITY:
 	case LP_ERR_MALFORMED:
 		cli_error("restore the key file from your backup; do not issue with this file",
-			  "the key file '%s' was altered or damaged: %s", path, d.msg);
+			  "the key file '%s' was altered or damaged: %s", path, d->msg);
 		break;
 	case LP_ERR_NOT_FOUND:
 		cli_error("restore the key file from your backup", "the key file '%s' is missing", path);
@@ -228,30 +246,60 @@ lp_err store_open_keyfile(issuer_store *s, const lp_reg_key *k, const cli_secret
 	default:
 		cli_fail(rc, "check the file and its permissions", "cannot open the key file '%s'", path);
 	}
+}
+
+lp_err store_open_keyfile(issuer_store *s, const lp_reg_key *k, const cli_secret *pass,
+			  lp_signkey *key, bool report)
+{
+	lp_diag d;
+	lp_err rc;
+
+	memset(&d, 0, sizeof d);
+	rc = store_open_keyfile_quiet(s, k, pass, key, &d);
+	if (report)
+		store_keyfile_report(s, k, rc, &d);
 	return rc;
+}
+
+int store_key_prepare(issuer_store *s, const cli_pass_src *src, lp_reg_key *cur, cli_secret *pass)
+{
+	char prompt[256];
+	lp_err rc;
+
+	pass->ptr = NULL;
+	pass->len = 0;
+	rc = lp_register_key_current(s->reg, cur);
+	if (rc != LP_OK)
+		return cli_fail(rc, "restore the register from a backup",
+				"the register names no current signing key");
+	snprintf(prompt, sizeof prompt, "Passphrase for %s's signing key: ", s->name);
+	rc = cli_passphrase_get(src, prompt, pass);
+	if (rc != LP_OK)
+		return CLI_EXIT_ERROR;
+	return CLI_EXIT_OK;
+}
+
+int store_key_exit(lp_err rc)
+{
+	if (rc == LP_OK)
+		return CLI_EXIT_OK;
+	return rc == LP_ERR_PASSPHRASE || rc == LP_ERR_INTEGRITY ? CLI_EXIT_FAIL : CLI_EXIT_ERROR;
 }
 
 int store_load_key(issuer_store *s, const cli_pass_src *src, lp_signkey *key)
 {
 	lp_reg_key cur;
 	cli_secret pass = { NULL, 0 };
-	char prompt[256];
 	lp_err rc;
+	int ret;
 
 	memset(key, 0, sizeof *key);
-	rc = lp_register_key_current(s->reg, &cur);
-	if (rc != LP_OK)
-		return cli_fail(rc, "restore the register from a backup",
-				"the register names no current signing key");
-	snprintf(prompt, sizeof prompt, "Passphrase for %s's signing key: ", s->name);
-	rc = cli_passphrase_get(src, prompt, &pass);
-	if (rc != LP_OK)
-		return CLI_EXIT_ERROR;
+	ret = store_key_prepare(s, src, &cur, &pass);
+	if (ret != CLI_EXIT_OK)
+		return ret;
 	rc = store_open_keyfile(s, &cur, &pass, key, true);
 	cli_secret_free(&pass);
-	if (rc != LP_OK)
-		return rc == LP_ERR_PASSPHRASE || rc == LP_ERR_INTEGRITY ? CLI_EXIT_FAIL : CLI_EXIT_ERROR;
-	return CLI_EXIT_OK;
+	return store_key_exit(rc);
 }
 
 bool template_name_ok(const char *name)

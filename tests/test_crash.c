@@ -437,6 +437,138 @@ Test(crash, issuer_issue_killed_at_every_write)
 	issue_kills(true);
 }
 
+/* ---- issue-batch ------------------------------------------------------------------ */
+
+#define BATCH_ROWS 12
+
+/* Twelve learners for the school's template. */
+static char *batch_csv(const struct school *s)
+{
+	char *csv = lpt_fmt("%s/learners.csv", s->dir);
+	char text[2048];
+	size_t o = (size_t)snprintf(text, sizeof text, "studentId,fullName,dateOfBirth,grade\r\n");
+	for (int i = 0; i < BATCH_ROWS; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "S%03d,Leerling %d,2004-02-%02d,\"7,%d\"\r\n", i + 1,
+				      i + 1, i + 1, i % 10);
+	cr_assert_lt(o, sizeof text);
+	lpt_write_file(csv, text, o);
+	return csv;
+}
+
+/* Small chunks and two threads: several chunks in flight, as in a large
+ * batch. */
+#define BATCH_ARGV(store, csv, outd, pass)                                                              \
+	{ "leerpas-issuer", "issue-batch", "--dir", (store), "--template", "basis-python", "--csv", (csv), \
+	  "--out-dir", (outd), "--passphrase-file", (pass), "--chunk", "3", "--threads", "2", NULL }
+
+static void copy_tree(const char *from, const char *to)
+{
+	lpt_run r = lpt_run_args(NULL, "/bin/cp", "-a", from, to, NULL);
+	cr_assert_eq(r.status, 0, "cp -a %s %s: %s", from, to, r.err);
+	lpt_run_free(&r);
+}
+
+/* Every file of outd under its final name is a whole credential that the
+ * register of store knows, and no status entry is shared. Counts those
+ * files, the .tmp files and the register's records. */
+static void batch_check(const char *store, const char *outd, const char *when, size_t *nfinal, size_t *ntmp,
+			size_t *nrec)
+{
+	static struct reg_snapshot snap;
+	struct school view;
+	memset(&view, 0, sizeof view);
+	view.store = (char *)store;
+	reg_snapshot(&view, &snap);
+	*nrec = snap.n;
+	*nfinal = *ntmp = 0;
+	DIR *d = opendir(outd);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && strcmp(e->d_name + l - 4, ".tmp") == 0) {
+			(*ntmp)++;
+		} else if (l > 5 && strcmp(e->d_name + l - 5, ".cred") == 0) {
+			char *p = lpt_fmt("%s/%s", outd, e->d_name);
+			char cti[LP_REG_CTI_MAX + 1];
+			cred_file_cti(p, cti);
+			cr_assert(snap_find(&snap, cti) >= 0, "%s: %s holds credential %s, which the register does not know",
+				  when, p, cti);
+			free(p);
+			(*nfinal)++;
+		}
+	}
+	closedir(d);
+}
+
+/* issue-batch signs in worker threads while the main thread records the
+ * previous chunk (its own transaction for the status entries, then one
+ * for the rows: sync, commit, rename). Killed at any of the main thread's
+ * writes, syncs and renames (the workers' writes fall in between), no file
+ * under a final name holds a credential the register does not know, no
+ * status entry is shared, and running the batch again issues every row
+ * exactly once and leaves no .tmp file. */
+Test(crash, issuer_batch_killed_at_every_write)
+{
+	cr_assert_eq(lp_init(), LP_OK);
+	struct school s;
+	school_init(&s);
+	char *csv = batch_csv(&s), *base = lpt_fmt("%s/base", s.dir);
+	copy_tree(s.store, base);
+
+	char *dstore = lpt_fmt("%s/dry-store", s.dir), *dout = lpt_fmt("%s/dry-out", s.dir);
+	copy_tree(base, dstore);
+	const char *dargv[] = BATCH_ARGV(dstore, csv, dout, s.pass);
+	struct trace_opts o = { 0 };
+	struct trace_result dry = trace_run(dargv, &o, true);
+	cr_assert_eq(dry.status, 0, "%s", dry.err);
+	size_t nf, nt, nr;
+	batch_check(dstore, dout, "the run to the end", &nf, &nt, &nr);
+	cr_assert_eq(nf, BATCH_ROWS);
+	cr_assert_eq(nt, 0);
+	cr_assert_eq(nr, BATCH_ROWS);
+	long *pts;
+	size_t npts = kill_points(&dry, 100, &pts);
+	cr_log_info("issue-batch: %ld syscall stops, %zu kill points", dry.stops, npts);
+	size_t partial = 0;
+	for (size_t k = 0; k < npts; k++) {
+		char *store = lpt_fmt("%s/store-%zu", s.dir, k), *outd = lpt_fmt("%s/out-%zu", s.dir, k),
+		     *when = lpt_fmt("killed at stop %ld (of %ld)", pts[k], dry.stops);
+		copy_tree(base, store);
+		const char *argv[] = BATCH_ARGV(store, csv, outd, s.pass);
+		struct trace_opts ko = { .kill_at = pts[k] };
+		struct trace_result r = trace_run(argv, &ko, false);
+		cr_assert(r.killed || r.status == 0, "%s: exit %d: %s", when, r.status, r.err);
+		batch_check(store, outd, when, &nf, &nt, &nr);
+		partial += nr > 0 && nr < BATCH_ROWS;
+		lpt_run rr = lpt_run_args(NULL, "leerpas-issuer", "issue-batch", "--dir", store, "--template",
+					  "basis-python", "--csv", csv, "--out-dir", outd, "--passphrase-file", s.pass,
+					  "--chunk", "3", NULL);
+		cr_assert_eq(rr.status, 0, "%s, the rerun: exit %d: %s", when, rr.status, rr.err);
+		cr_assert_null(strstr(rr.err, "is not there"), "%s: a recorded credential lost its file: %s", when,
+			       rr.err);
+		lpt_run_free(&rr);
+		batch_check(store, outd, when, &nf, &nt, &nr);
+		cr_assert_eq(nf, BATCH_ROWS, "%s: %zu files after the rerun", when, nf);
+		cr_assert_eq(nr, BATCH_ROWS, "%s: %zu records after the rerun", when, nr);
+		cr_assert_eq(nt, 0, "%s: %zu .tmp files left after the rerun", when, nt);
+		lpt_run rm = lpt_run_args(NULL, "/bin/rm", "-rf", store, outd, NULL);
+		lpt_run_free(&rm);
+		free(store);
+		free(outd);
+		free(when);
+	}
+	cr_log_info("issue-batch kills: %zu of %zu left some rows recorded and others not", partial, npts);
+	free(pts);
+	free(dry.nr);
+	free(csv);
+	free(base);
+	free(dstore);
+	free(dout);
+	school_free(&s);
+}
+
 /* ---- revoke, status publish ------------------------------------------------------- */
 
 static int run_plain(const char *const *argv, const struct trace_opts *o, char *err, size_t cap)
@@ -1161,13 +1293,17 @@ Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
 	size_t nk0, nr0;
 	uint8_t *k0 = file_bytes(kf, &nk0), *r0 = file_bytes(reg, &nr0);
 	char *wrong = lpt_fmt("%s/wrong.pass", s.dir), *out = lpt_fmt("%s/x.cred", s.dir),
-	     *st = lpt_fmt("%s/status.cwt", s.dir);
+	     *st = lpt_fmt("%s/status.cwt", s.dir), *csv = batch_csv(&s), *outd = lpt_fmt("%s/batch", s.dir);
 	static const char *const misses[] = { "correct horse schoom", "correct horse schoo",
 					      "correct horse school ", "Correct horse school",
 					      "correct horse schooll", "iets heel anders" };
 	const char *cmds[][16] = {
 		ISSUE_ARGV(&s, out),
 		{ "leerpas-issuer", "status", "publish", "--dir", s.store, "--out", st, "--passphrase-file", wrong, NULL },
+		/* the batch unlocks the key while it reads the rows and makes
+		 * their .tmp files: all of them must go again */
+		{ "leerpas-issuer", "issue-batch", "--dir", s.store, "--template", "basis-python", "--csv", csv,
+		  "--out-dir", outd, "--passphrase-file", wrong, "--chunk", "5", NULL },
 	};
 	cmds[0][13] = wrong; /* ISSUE_ARGV's passphrase file */
 	cr_assert_str_eq(cmds[0][12], "--passphrase-file");
@@ -1188,6 +1324,12 @@ Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
 				cr_assert_str_eq(r.err, first_err, "%s: the answer differs for '%s'", cmds[c][1], misses[m]);
 			cr_assert_neq(access(out, F_OK), 0);
 			cr_assert_neq(access(st, F_OK), 0);
+			DIR *bd = opendir(outd);
+			for (struct dirent *be; bd && (be = readdir(bd));)
+				cr_assert(be->d_name[0] == '.' && (!be->d_name[1] || !strcmp(be->d_name, "..")),
+					  "issue-batch with a wrong passphrase left %s", be->d_name);
+			if (bd)
+				closedir(bd);
 			size_t nk1, nr1;
 			uint8_t *k1 = file_bytes(kf, &nk1), *r1 = file_bytes(reg, &nr1);
 			cr_assert(nk0 == nk1 && memcmp(k0, k1, nk0) == 0, "the key file changed");
@@ -1204,6 +1346,8 @@ Test(crash, issuer_wrong_passphrases_change_nothing_and_answer_alike)
 	free(wrong);
 	free(out);
 	free(st);
+	free(csv);
+	free(outd);
 	school_free(&s);
 }
 
