@@ -8,25 +8,21 @@
 
 static const char alphabet[45] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
-/* Value of a base45 character, or -1. */
+/* Value + 1 of each byte in the alphabet, 0 for the others: one table
+ * lookup per character (the decoder runs on every scanned QR code). */
+static const uint8_t b45_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16, ['G'] = 17, ['H'] = 18, ['I'] = 19, ['J'] = 20, ['K'] = 21, ['L'] = 22,
+	['M'] = 23, ['N'] = 24, ['O'] = 25, ['P'] = 26, ['Q'] = 27, ['R'] = 28, ['S'] = 29,
+	['T'] = 30, ['U'] = 31, ['V'] = 32, ['W'] = 33, ['X'] = 34, ['Y'] = 35, ['Z'] = 36,
+	[' '] = 37, ['$'] = 38, ['%'] = 39, ['*'] = 40, ['+'] = 41, ['-'] = 42, ['.'] = 43,
+	['/'] = 44, [':'] = 45,
+};
+
 static int b45_value(uint8_t c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	switch (c) {
-	case ' ': return 36;
-	case '$': return 37;
-	case '%': return 38;
-	case '*': return 39;
-	case '+': return 40;
-	case '-': return 41;
-	case '.': return 42;
-	case '/': return 43;
-	case ':': return 44;
-	default: return -1;
-	}
+	return (int)b45_table[c] - 1;
 }
 
 size_t lp_base45_encoded_len(size_t n)

@@ -712,25 +712,29 @@ lp_err lp_cbor_encode(const cbor_item_t *item, lp_buf *out)
 
 /* --- helpers ------------------------------------------------------------ */
 
+/* The argument of an integer item, read from libcbor's public item layout
+ * (cbor/data.h) rather than through four out-of-line calls: map lookups
+ * run this for every key of every map a verification reads. */
+static uint64_t int_argument(const cbor_item_t *item)
+{
+	switch (item->metadata.int_metadata.width) {
+	case CBOR_INT_8: return *(const uint8_t *)item->data;
+	case CBOR_INT_16: return *(const uint16_t *)(const void *)item->data;
+	case CBOR_INT_32: return *(const uint32_t *)(const void *)item->data;
+	case CBOR_INT_64: return *(const uint64_t *)(const void *)item->data;
+	}
+	return cbor_get_int(item);
+}
+
 bool lp_cbor_get_int(const cbor_item_t *item, int64_t *out)
 {
-	if (!item || !out)
+	if (!item || !out || (item->type != CBOR_TYPE_UINT && item->type != CBOR_TYPE_NEGINT))
 		return false;
-	if (cbor_isa_uint(item)) {
-		uint64_t v = cbor_get_int(item);
-		if (v > (uint64_t)INT64_MAX)
-			return false;
-		*out = (int64_t)v;
-		return true;
-	}
-	if (cbor_isa_negint(item)) {
-		uint64_t v = cbor_get_int(item); /* the value is -1 - v */
-		if (v > (uint64_t)INT64_MAX)
-			return false;
-		*out = -1 - (int64_t)v;
-		return true;
-	}
-	return false;
+	uint64_t v = int_argument(item); /* a negint's value is -1 - v */
+	if (v > (uint64_t)INT64_MAX)
+		return false;
+	*out = item->type == CBOR_TYPE_UINT ? (int64_t)v : -1 - (int64_t)v;
+	return true;
 }
 
 cbor_item_t *lp_cbor_map_get_int(const cbor_item_t *map, int64_t key)

@@ -791,14 +791,52 @@ static lp_err rebuild_array(struct rctx *c, const cbor_item_t *a, size_t depth, 
 	return LP_OK;
 }
 
+/* True when nothing inside `it` needs rebuilding: no simple(59) key, no
+ * tag 60, only integer or text map keys, within the depth limit. Such a
+ * subtree is shared instead of copied (a verification copies less). */
+static bool plain_subtree(const cbor_item_t *it, size_t depth)
+{
+	if (depth > CLAIMS_DEPTH)
+		return false;
+	if (cbor_isa_map(it)) {
+		for (size_t i = 0; i < cbor_map_size(it); i++) {
+			struct cbor_pair p = cbor_map_handle(it)[i];
+			if (is_simple59(p.key) || !key_allowed(p.key) || !plain_subtree(p.value, depth + 1))
+				return false;
+		}
+		return true;
+	}
+	if (cbor_isa_array(it)) {
+		for (size_t i = 0; i < cbor_array_size(it); i++)
+			if (!plain_subtree(cbor_array_handle(it)[i], depth + 1))
+				return false;
+		return true;
+	}
+	if (cbor_isa_tag(it)) {
+		if (cbor_tag_value(it) == TAG_REDACTED_ELEMENT)
+			return false;
+		cbor_item_t *inner = cbor_tag_item(it);
+		bool ok = plain_subtree(inner, depth + 1);
+		cbor_decref(&inner);
+		return ok;
+	}
+	return true;
+}
+
 /* Copy `it` with every disclosed claim put in place and every redacted
- * digest (undisclosed claims and decoys) removed. */
+ * digest (undisclosed claims and decoys) removed. The top-level map and the
+ * achievement map are always new maps (the specification is merged into
+ * the latter); deeper subtrees without redactions are shared. */
 static lp_err rebuild(struct rctx *c, const cbor_item_t *it, size_t depth, int place, cbor_item_t **out)
 {
 	*out = NULL;
 	if (depth > CLAIMS_DEPTH)
 		return lp_diag_set(c->d, LP_ERR_CBOR_DEPTH, 0, "claims nested deeper than %d levels",
 				   CLAIMS_DEPTH);
+	if (place == 3 && (cbor_isa_map(it) || cbor_isa_array(it)) && plain_subtree(it, depth)) {
+		*out = cbor_incref((cbor_item_t *)it);
+		return LP_OK;
+	}
 	if (cbor_isa_map(it))
 		return rebuild_map(c, it, depth, place, out);
 	if (cbor_isa_array(it))
