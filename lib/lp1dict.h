@@ -2,8 +2,8 @@
 #ifndef LEERPAS_LP1DICT_H
 #define LEERPAS_LP1DICT_H
 
-#define LP_LP1_DICT_V1_LEN 602u
-#define LP_LP1_DICT_V1_ID 0xd3a1c37cu /* its Adler-32, as zlib's DICTID names it */
+#define LP_LP1_DICT_V1_LEN 623u
+#define LP_LP1_DICT_V1_ID 0xc5abcb5eu /* its Adler-32, as zlib's DICTID names it */
 
 extern const unsigned char lp_lp1_dict_v1[LP_LP1_DICT_V1_LEN];
 

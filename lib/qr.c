@@ -294,6 +294,13 @@ struct grey {
 static lp_err read_png(lp_view in, struct grey *g, lp_diag *d)
 {
 	png_image img;
+	/* A PNG ends with its IEND chunk; libpng's simplified reader stops
+	 * after the image data, so a file cut inside IEND would pass. */
+	static const uint8_t iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+	if (in.len < sizeof iend || memcmp(in.ptr + in.len - sizeof iend, iend, sizeof iend) != 0)
+		return lp_diag_set(d, LP_ERR_MALFORMED, in.len,
+				   "the PNG image is incomplete (it does not end with its IEND chunk): "
+				   "copy or save the image again");
 	memset(&img, 0, sizeof img);
 	img.version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_memory(&img, in.ptr, in.len))

@@ -36,7 +36,10 @@ pieces = [
     b"2026-06-", b"2025-07-", b"2027-07-", b"-01-", b"-30", b"-31",
     # Presentation payload: {3 aud, 6 iat, 39 cnonce}.
     H("a303") + t("leerpas:walk-up") + H("061a"),
-    H("a3037818") + b"https://", H("061a") + H("182750"),
+    H("a3037818") + b"https://", H("061a") + H("18274c"),
+    # The audience leerpas-verifier makes for itself ("leerpas-verifier:" and
+    # 8 characters) with the challenge code after it (12 characters).
+    H("a3037819") + b"leerpas-verifier:",
     # The status reference {65535: {"status_list": {"idx": n, "uri": t}}}.
     H("19ffffa1") + t("status_list") + H("a2") + t("idx") + H("19") + H("0000") + t("uri") + H("78") ,
     # The holder key {8: {1: {1: 1, -1: 6, -2: h'32 bytes'}}} and vct.
