@@ -14,7 +14,7 @@
 #include "leerpas/trust.h"
 
 #define BENCH_ISS "https://hogeschool-domstad.nl"
-#define BENCH_AUD "https://werkgever-voorbeeld.nl"
+#define BENCH_AUD "leerpas-verifier:7K3QM9XD" /* an audience as leerpas-verifier makes its own */
 #define BENCH_AUD_WALKUP "leerpas:walk-up" /* the wallet's audience without a verifier */
 #define BENCH_STATUS_URI "https://hogeschool-domstad.nl/status/1"
 #define BENCH_NOW 1790000000 /* 2026-09-21: after both awarding dates' issue */

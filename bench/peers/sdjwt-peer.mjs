@@ -40,6 +40,9 @@ for (const [k, v] of Object.entries(learner)) {
 }
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
+// The verifier's challenge as leerpas-verifier issues it (and leerpas's
+// benchmark presents it): 12 characters of Crockford base32.
+const challengeCode = () => Array.from(crypto.randomBytes(12), (b) => '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[b & 31]).join('');
 
 // EdDSA signer and verifier over Node's crypto (the library's own crypto
 // helper offers only ES256).
@@ -112,7 +115,7 @@ async function issueAndPresent(withStatus) {
   const credential = await sdjwt.issue(payload, disclosureFrame);
   const presentationFrame = Object.fromEntries(spec.shown.map((k) => [k, true]));
   const presentation = await sdjwt.present(credential, presentationFrame, {
-    kb: { payload: { iat: now, aud: 'https://werkgever-voorbeeld.nl', nonce: b64u(crypto.randomBytes(16)) } },
+    kb: { payload: { iat: now, aud: 'leerpas-verifier:7K3QM9XD', nonce: challengeCode() } },
   });
   return { credential, presentation };
 }
