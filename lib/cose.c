@@ -409,28 +409,57 @@ static bool push(cbor_item_t *array, cbor_item_t *item)
 	return ok;
 }
 
+/* A CBOR byte-string head (shortest form) for n into h; its length. */
+static size_t bstr_head(uint8_t h[9], size_t n)
+{
+	if (n < 24) {
+		h[0] = (uint8_t)(0x40 | n);
+		return 1;
+	}
+	int w = n <= 0xff ? 1 : n <= 0xffff ? 2 : (uint64_t)n <= 0xffffffffu ? 4 : 8;
+	h[0] = (uint8_t)(0x40 | (w == 1 ? 24 : w == 2 ? 25 : w == 4 ? 26 : 27));
+	for (int i = 0; i < w; i++)
+		h[1 + i] = (uint8_t)((uint64_t)n >> (8 * (w - 1 - i)));
+	return (size_t)w + 1;
+}
+
+/* Sig_structure ["Signature1", protected, external_aad, payload], written
+ * directly (it is signed and verified for every credential and
+ * presentation; building it as CBOR items copied the payload twice). */
 lp_err lp_sign1_tbs(lp_view protected_bstr, lp_view external_aad, lp_view payload, lp_buf *out)
 {
-	lp_err rc = LP_ERR_NOMEM;
-	cbor_item_t *arr;
+	static const uint8_t start[] = { 0x84, 0x6a, 'S', 'i', 'g', 'n', 'a', 't', 'u', 'r', 'e', '1' };
+	const lp_view parts[3] = { protected_bstr, external_aad, payload };
+	uint8_t heads[3][9];
+	size_t hl[3], total = sizeof start;
 
 	if (!out)
 		return LP_ERR_ARG;
 	out->ptr = NULL;
 	out->len = 0;
-	if ((!protected_bstr.ptr && protected_bstr.len) || (!external_aad.ptr && external_aad.len) ||
-	    (!payload.ptr && payload.len))
-		return LP_ERR_ARG;
-	arr = cbor_new_definite_array(4);
-	if (!arr)
+	for (int i = 0; i < 3; i++) {
+		if (!parts[i].ptr && parts[i].len)
+			return LP_ERR_ARG;
+		hl[i] = bstr_head(heads[i], parts[i].len);
+		if (parts[i].len > SIZE_MAX - total - hl[i])
+			return LP_ERR_TOO_LARGE;
+		total += hl[i] + parts[i].len;
+	}
+	uint8_t *b = malloc(total);
+	if (!b)
 		return LP_ERR_NOMEM;
-	if (!push(arr, cbor_build_string("Signature1")) || !push(arr, bstr_item(protected_bstr)) ||
-	    !push(arr, bstr_item(external_aad)) || !push(arr, bstr_item(payload)))
-		goto done;
-	rc = lp_cbor_encode(arr, out);
-done:
-	cbor_decref(&arr);
-	return rc;
+	size_t o = sizeof start;
+	memcpy(b, start, sizeof start);
+	for (int i = 0; i < 3; i++) {
+		memcpy(b + o, heads[i], hl[i]);
+		o += hl[i];
+		if (parts[i].len)
+			memcpy(b + o, parts[i].ptr, parts[i].len);
+		o += parts[i].len;
+	}
+	out->ptr = b;
+	out->len = total;
+	return LP_OK;
 }
 
 lp_err lp_sign1_verify(const lp_sign1 *s, const lp_pubkey *key, lp_view external_aad)
