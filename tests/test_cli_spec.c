@@ -614,3 +614,78 @@ Test(cli_spec, details_and_no_details_together_is_a_usage_error)
 	/* the same option twice is no conflict */
 	cr_assert(presented_details(PRESENT("--qr-png", png, "--details", "--details", "--json"), NULL));
 }
+
+/* ---- what docs/verifier.md promises beyond the above ------------------------------ */
+
+/* The note on a missing description names both ways to get it: the
+ * school's published file, or a presentation with --details. */
+Test(cli_spec, missing_description_note_names_both_remedies)
+{
+	char *png = P("k.png");
+	cr_assert_not(presented_details(PRESENT("--qr-png", png, "--json"), NULL));
+	json_t *rep = verify_json(png, NULL, 0);
+	json_t *w;
+	size_t i;
+	const char *note = NULL;
+	json_array_foreach(json_object_get(rep, "warnings"), i, w)
+		if (strcmp(json_string_value(json_object_get(w, "code")), "spec_missing") == 0)
+			note = json_string_value(json_object_get(w, "message"));
+	cr_assert_not_null(note, "verify --json: no spec_missing warning");
+	cr_assert_not_null(strstr(note, "spec import"), "%s", note);
+	cr_assert_not_null(strstr(note, "--details"), "the note is cut short: %s", note);
+	json_decref(rep);
+	lpt_run r = VF("verify", "--image", png);
+	cr_assert_eq(r.status, 0);
+	cr_assert_not_null(strstr(r.out, "--details") ? r.out : strstr(r.err, "--details"),
+			   "the human note is cut short:\n%s%s", r.out, r.err);
+	lpt_run_free(&r);
+}
+
+/* "Every specification a presentation carried is cached automatically
+ * after a VALID verification": a revoked credential's presentation is
+ * INVALID and fills no cache. */
+Test(cli_spec, invalid_presentation_caches_nothing)
+{
+	expect(RUN("leerpas-issuer", "revoke", "--dir", W.school, W.cti, "--reason", "test"), 0, NULL, "revoke");
+	char *st = P("status.cwt");
+	expect(RUN("leerpas-issuer", "status", "publish", "--dir", W.school, "--out", st, "--passphrase-file", W.pass),
+	       0, NULL, "status publish");
+	expect(VF("status", "import", st), 0, NULL, "status import");
+	char *text;
+	cr_assert(presented_details(PRESENT("--text", "--details", "--json"), &text));
+	json_t *rep = verify_json(NULL, text, 1);
+	cr_assert_str_eq(json_string_value(json_object_get(rep, "verdict")), "INVALID");
+	json_decref(rep);
+	cr_assert_eq(spec_list(NULL), 0, "an INVALID (revoked) presentation's specification was cached");
+}
+
+/* A file in the verifier's own cache whose bytes no longer match its name
+ * (damaged, or edited in place) is the verifier's problem, not the
+ * learner's: it is not used, and a genuine presentation stays VALID
+ * without the description rather than INVALID with "do not accept it". */
+Test(cli_spec, damaged_cache_file_is_not_blamed_on_the_presentation)
+{
+	expect(VF("spec", "import", W.spec), 0, NULL, "spec import");
+	char *cached = lpt_fmt("%s/specs/%s.spec", W.store, W.digest);
+	size_t len;
+	char *b = lpt_read_file(cached, &len);
+	json_t *lo = template_outcomes();
+	const char *first = json_string_value(json_array_get(lo, 0));
+	char *at = memmem(b, len, first, strlen(first));
+	cr_assert_not_null(at);
+	at[0] = (char)(at[0] ^ 0x20); /* one letter's case: still a well-formed specification */
+	json_decref(lo);
+	lpt_write_file(cached, b, len);
+	free(b);
+
+	char *png = P("k.png");
+	cr_assert_not(presented_details(PRESENT("--qr-png", png, "--json"), NULL));
+	json_t *rep = verify_json(png, NULL, 0);
+	assert_valid_with_outcomes(rep, false);
+	cr_assert_str_eq(spec_source(rep), "missing");
+	json_decref(rep);
+	/* spec list points at the damaged file */
+	json_t *j = expect_json(VF("spec", "list", "--json"), 0, "spec list --json");
+	cr_assert_not_null(json_object_get(json_array_get(json_object_get(j, "specifications"), 0), "problem"));
+	json_decref(j);
+}
