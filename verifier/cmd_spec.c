@@ -16,6 +16,8 @@
 #include "leerpas/sdcwt.h"
 #include "vf.h"
 
+#include <sodium.h>
+
 static void usage(FILE *f)
 {
 	fputs("usage: leerpas-verifier spec import FILE... [--store DIR] [--json]\n"
@@ -39,13 +41,22 @@ void vf_spec_filename(const uint8_t digest[32], char out[80])
 
 lp_err vf_spec_lookup(void *ctx, const uint8_t digest[32], lp_buf *out)
 {
-	const vf_store *st = ctx;
+	vf_spec_cache *c = ctx;
 	char fname[80], p[VF_PATH_MAX];
+	uint8_t h[32];
 	vf_spec_filename(digest, fname);
-	if (!vf_path(st, "specs", fname, p))
+	if (!vf_path(c->st, "specs", fname, p) || lp_file_read(p, LP_SDCWT_MAX_BYTES, out) != LP_OK)
 		return LP_ERR_NOT_FOUND;
-	lp_err rc = lp_file_read(p, LP_SDCWT_MAX_BYTES, out);
-	return rc == LP_OK ? LP_OK : LP_ERR_NOT_FOUND;
+	/* A file of the cache that no longer matches its name is this
+	 * computer's problem, not the presentation's: leave it out and say so. */
+	crypto_hash_sha256(h, out->ptr, out->len);
+	if (sodium_memcmp(h, digest, sizeof h) != 0) {
+		lp_buf_free(out);
+		c->damaged = true;
+		(void)snprintf(c->damaged_path, sizeof c->damaged_path, "%s", p);
+		return LP_ERR_NOT_FOUND;
+	}
+	return LP_OK;
 }
 
 lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool *added, lp_diag *d)

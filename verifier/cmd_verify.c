@@ -47,7 +47,7 @@ static void usage(FILE *f)
 
 struct reason {
 	char code[32];
-	char msg[240];
+	char msg[480];
 };
 
 /* Everything the report needs. */
@@ -72,7 +72,7 @@ struct outcome {
 	char audience_expected[256];
 	int64_t now;
 	const char *input_form;
-	const vf_store *store;     /* where cached specifications are looked up */
+	vf_spec_cache spec_cache;  /* where cached specifications are looked up */
 	bool spec_cached_now;      /* the presentation's specification was new to the cache */
 };
 
@@ -196,8 +196,8 @@ static lp_err attempt(struct outcome *o, lp_view pres, lp_trust_resolver *res, c
 				     .now = o->now, .skew = VF_SKEW, .aud = aud,
 				     .cnonce = (const uint8_t *)cnonce,
 				     .cnonce_len = cnonce ? strlen(cnonce) : 0, .max_age = max_age,
-				     .spec_lookup = o->store ? vf_spec_lookup : NULL,
-				     .spec_ctx = (void *)(uintptr_t)o->store };
+				     .spec_lookup = o->spec_cache.st ? vf_spec_lookup : NULL,
+				     .spec_ctx = &o->spec_cache };
 	lp_err rc = lp_sdcwt_verify(pres, &p, &o->r);
 	o->have_result = true;
 	o->trust = res->result;
@@ -306,7 +306,10 @@ out:
 static void check_spec(struct outcome *o, const vf_store *st)
 {
 	const lp_sdcwt_result *r = &o->r;
-	if (r->spec_source == LP_SPEC_INCLUDED && r->spec.ptr) {
+	if (o->spec_cache.damaged)
+		WARN(o, "spec_cache_damaged", "the cached specification %s is damaged and was not used: remove it and import the school's file again", o->spec_cache.damaged_path);
+	/* Only what a VALID presentation carried is worth keeping. */
+	if (o->nreasons == 0 && r->spec_source == LP_SPEC_INCLUDED && r->spec.ptr) {
 		uint8_t dg[32];
 		lp_diag d = { 0 };
 		bool added = false;
@@ -666,7 +669,7 @@ int vf_cmd_verify(int argc, char **argv)
 	static struct outcome o;
 	memset(&o, 0, sizeof o);
 	vf_store st;
-	o.store = &st;
+	o.spec_cache.st = &st;
 	o.now = (int64_t)time(NULL);
 	o.status_state = "not_checked";
 	if (at && !cli_time_parse(at, &o.now))

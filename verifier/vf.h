@@ -98,7 +98,13 @@ int vf_cmd_spec(int argc, char **argv);
 
 /* Achievement specifications cached in the store (specs/<sha256 hex>.spec). */
 void vf_spec_filename(const uint8_t digest[32], char out[80]);
-/* lp_sdcwt_verify_params.spec_lookup over the store (ctx: the vf_store). */
+/* lp_sdcwt_verify_params.spec_lookup over the store (ctx: a vf_spec_cache).
+ * A cached file that does not match its digest is not used: damaged is set. */
+typedef struct vf_spec_cache {
+	const vf_store *st;
+	bool damaged;
+	char damaged_path[VF_PATH_MAX];
+} vf_spec_cache;
 lp_err vf_spec_lookup(void *ctx, const uint8_t digest[32], lp_buf *out);
 /* Check and cache a specification; *added false when it was cached already. */
 lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool *added, lp_diag *d);
