@@ -183,8 +183,8 @@ void bench_fixture_make(bench_fixture *f, const char *template_path, const char 
 		bench_die("%s: merging claims: %s", name, d.msg);
 	f->claims_json = strndup((const char *)merged.ptr, merged.len);
 	lp_buf_free(&merged);
-	free(tc);
-	free(lc);
+	f->template_claims_json = tc;
+	f->learner_json = lc;
 	json_decref(tmpl);
 	json_decref(learner);
 
@@ -235,6 +235,8 @@ void bench_fixture_free(bench_fixture *f)
 	lp_trust_store_free(f->ts);
 	lp_status_list_free(&f->status);
 	free(f->claims_json);
+	free(f->template_claims_json);
+	free(f->learner_json);
 	free(f->vct);
 	for (size_t i = 0; i < f->nredactable; i++)
 		free(f->redactable[i]);

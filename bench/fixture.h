@@ -28,6 +28,8 @@ typedef struct bench_fixture {
 	lp_pubkey holder_key;
 	uint8_t cnonce[12];         /* a challenge code as leerpas-verifier issues it */
 	char *claims_json;          /* template claims merged with the learner's */
+	char *template_claims_json; /* the template's claims alone */
+	char *learner_json;         /* the learner's claims alone */
 	char *vct;
 	char **redactable;          /* from the template */
 	size_t nredactable;

@@ -367,44 +367,18 @@ static lp_err cose_key_item(const lp_pubkey *k, cbor_item_t **out)
 	return e;
 }
 
-lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP_ED25519_SK_BYTES],
-		      lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d)
+/* The part of issuance after the claims are settled: plain is the inline
+ * achievement map (keys ascending, specifiedBy set when spec is given), red
+ * the redactable keys, spec the specification's bytes (len 0: none). */
+static lp_err issue_core(const lp_sdcwt_issue_params *p, const cbor_item_t *plain,
+			 const bool red[256], lp_view spec, const uint8_t issuer_sk[LP_ED25519_SK_BYTES],
+			 lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d)
 {
-	json_t *claims = NULL;
-	cbor_item_t *plain = NULL, *ach = NULL, *sd = NULL, *payload = NULL, *prot = NULL,
-		    *unprot = NULL, *tmp = NULL;
-	lp_buf pl = { 0 }, spec = { 0 };
+	cbor_item_t *ach = NULL, *sd = NULL, *payload = NULL, *prot = NULL, *unprot = NULL,
+		    *tmp = NULL;
+	lp_buf pl = { 0 };
 	uint8_t id[LP_CTI_BYTES];
-	bool red[256];
-	lp_err e;
-
-	out->ptr = NULL;
-	out->len = 0;
-	if (cti)
-		memset(cti, 0, LP_CTI_BYTES);
-	if (!p || !issuer_sk)
-		return lp_diag_set(d, LP_ERR_ARG, 0, "missing parameters or issuer key");
-	e = check_issue_params(p, d);
-	if (e != LP_OK)
-		return e;
-	e = lp_claims_parse_json(p->claims_json, p->claims_json_len, &claims, d);
-	if (e == LP_OK)
-		e = lp_claims_json_to_item(claims, &plain, d);
-	if (e == LP_OK)
-		e = lp_claims_check_mandatory(claims, false, d);
-	if (e == LP_OK)
-		e = lp_claims_pick_redactable(p->redactable, p->redactable_count, claims, red, d);
-	if (e == LP_OK && !p->inline_specification) {
-		cbor_item_t *inl = NULL;
-		e = lp_spec_split(plain, red, &inl, &spec, d);
-		if (e == LP_OK) {
-			cbor_decref(&plain);
-			plain = inl;
-		}
-	}
-	if (e != LP_OK)
-		goto out;
-	e = LP_ERR_NOMEM;
+	lp_err e = LP_ERR_NOMEM;
 	sd = cbor_new_definite_array(MAX_DISCLOSURES);
 	if (!sd)
 		goto out;
@@ -494,11 +468,232 @@ lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP
 out:
 	if (e != LP_OK && d && d->code != e)
 		(void)lp_diag_set(d, e, 0, "%s", lp_err_str(e));
-	json_decref(claims);
 	lp_buf_free(&pl);
-	lp_buf_free(&spec);
 	sodium_memzero(id, sizeof id);
-	cbor_item_t *all[] = { plain, ach, sd, payload, prot, unprot, tmp };
+	cbor_item_t *all[] = { ach, sd, payload, prot, unprot, tmp };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		if (all[i])
+			cbor_decref(&all[i]);
+	return e;
+}
+
+static lp_err issue_start(const lp_sdcwt_issue_params *p, const uint8_t *issuer_sk, lp_buf *out,
+			  uint8_t cti[LP_CTI_BYTES], lp_diag *d)
+{
+	out->ptr = NULL;
+	out->len = 0;
+	if (cti)
+		memset(cti, 0, LP_CTI_BYTES);
+	if (!p || !issuer_sk)
+		return lp_diag_set(d, LP_ERR_ARG, 0, "missing parameters or issuer key");
+	return check_issue_params(p, d);
+}
+
+lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP_ED25519_SK_BYTES],
+		      lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d)
+{
+	json_t *claims = NULL;
+	cbor_item_t *plain = NULL;
+	lp_buf spec = { 0 };
+	bool red[256];
+	lp_err e = issue_start(p, issuer_sk, out, cti, d);
+	if (e != LP_OK)
+		return e;
+	e = lp_claims_parse_json(p->claims_json, p->claims_json_len, &claims, d);
+	if (e == LP_OK)
+		e = lp_claims_json_to_item(claims, &plain, d);
+	if (e == LP_OK)
+		e = lp_claims_check_mandatory(claims, false, d);
+	if (e == LP_OK)
+		e = lp_claims_pick_redactable(p->redactable, p->redactable_count, claims, red, d);
+	if (e == LP_OK && !p->inline_specification) {
+		cbor_item_t *inl = NULL;
+		e = lp_spec_split(plain, red, &inl, &spec, d);
+		if (e == LP_OK) {
+			cbor_decref(&plain);
+			plain = inl;
+		}
+	}
+	if (e == LP_OK)
+		e = issue_core(p, plain, red, lp_buf_view(&spec), issuer_sk, out, cti, d);
+	json_decref(claims);
+	lp_buf_free(&spec);
+	if (plain)
+		cbor_decref(&plain);
+	return e;
+}
+
+/* ---- issuing many credentials of one template -------------------------------- */
+
+struct lp_sdcwt_template {
+	cbor_item_t *claims;        /* the template's claims, keys ascending */
+	cbor_item_t *inline_claims; /* the same after the specification split */
+	json_t *names;              /* the template's claim names (presence only) */
+	char **red;                 /* redactable names; NULL: each claim's default */
+	size_t nred;
+	bool inline_spec;
+	lp_buf spec;                /* the template's specification (len 0: none) */
+};
+
+void lp_sdcwt_template_free(lp_sdcwt_template *t)
+{
+	if (!t)
+		return;
+	if (t->claims)
+		cbor_decref(&t->claims);
+	if (t->inline_claims)
+		cbor_decref(&t->inline_claims);
+	json_decref(t->names);
+	for (size_t i = 0; t->red && i < t->nred; i++)
+		free(t->red[i]);
+	free(t->red);
+	lp_buf_free(&t->spec);
+	free(t);
+}
+
+/* A JSON object with the names of obj's members, each null (the Annex I
+ * completeness check and the redactable defaults look at names only). */
+static lp_err names_of(const json_t *obj, json_t *into)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)obj, k, v)
+	{
+		if (json_object_set_new(into, k, json_null()) != 0)
+			return LP_ERR_NOMEM;
+	}
+	return LP_OK;
+}
+
+lp_err lp_sdcwt_template_new(const char *claims_json, size_t len, const char *const *redactable,
+			     size_t redactable_count, bool inline_specification,
+			     lp_sdcwt_template **out, lp_diag *d)
+{
+	json_t *claims = NULL;
+	bool red[256];
+	*out = NULL;
+	lp_sdcwt_template *t = calloc(1, sizeof *t);
+	if (!t)
+		return LP_ERR_NOMEM;
+	t->inline_spec = inline_specification;
+	t->names = json_object();
+	lp_err e = t->names ? LP_OK : LP_ERR_NOMEM;
+	if (e == LP_OK && redactable) {
+		t->red = calloc(redactable_count + 1, sizeof *t->red);
+		if (!t->red)
+			e = LP_ERR_NOMEM;
+		for (size_t i = 0; e == LP_OK && i < redactable_count; i++) {
+			t->red[i] = redactable[i] ? strdup(redactable[i]) : NULL;
+			if (!t->red[i]) {
+				e = redactable[i] ? LP_ERR_NOMEM
+						  : lp_diag_set(d, LP_ERR_CLAIMS, 0, "a redactable claim name is missing");
+				break;
+			}
+			t->nred++;
+		}
+	}
+	if (e == LP_OK)
+		e = lp_claims_parse_json(claims_json, len, &claims, d);
+	if (e == LP_OK)
+		e = lp_claims_json_to_item(claims, &t->claims, d);
+	if (e == LP_OK)
+		e = names_of(claims, t->names);
+	if (e == LP_OK)
+		e = lp_claims_pick_redactable((const char *const *)t->red, t->nred, claims, red, d);
+	if (e == LP_OK && !t->inline_spec)
+		e = lp_spec_split(t->claims, red, &t->inline_claims, &t->spec, d);
+	json_decref(claims);
+	if (e != LP_OK) {
+		lp_sdcwt_template_free(t);
+		return e;
+	}
+	*out = t;
+	return LP_OK;
+}
+
+/* Merge two achievement maps with ascending integer keys into one. A key in
+ * both is LP_ERR_CLAIMS (a learner claim the template fixes). */
+static lp_err merge_sorted(const cbor_item_t *a, const cbor_item_t *b, cbor_item_t **out, lp_diag *d)
+{
+	size_t na = cbor_map_size(a), nb = cbor_map_size(b), i = 0, j = 0;
+	cbor_item_t *m = cbor_new_definite_map(na + nb);
+	if (!m)
+		return LP_ERR_NOMEM;
+	while (i < na || j < nb) {
+		int64_t ka = INT64_MAX, kb = INT64_MAX;
+		if (i < na)
+			(void)lp_cbor_get_int(cbor_map_handle(a)[i].key, &ka);
+		if (j < nb)
+			(void)lp_cbor_get_int(cbor_map_handle(b)[j].key, &kb);
+		if (i < na && j < nb && ka == kb) {
+			const lp_claim_def *c = lp_claims_by_key(ka);
+			cbor_decref(&m);
+			return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+					   "claim '%s' is fixed by the template and given for the learner too",
+					   c ? c->name : "?");
+		}
+		struct cbor_pair pr = (j >= nb || (i < na && ka < kb)) ? cbor_map_handle(a)[i++]
+								       : cbor_map_handle(b)[j++];
+		if (!put(m, cbor_incref(pr.key), cbor_incref(pr.value))) {
+			cbor_decref(&m);
+			return LP_ERR_NOMEM;
+		}
+	}
+	*out = m;
+	return LP_OK;
+}
+
+lp_err lp_sdcwt_issue_from(lp_sdcwt_template *t, const lp_sdcwt_issue_params *p,
+			   const uint8_t issuer_sk[LP_ED25519_SK_BYTES], lp_buf *out,
+			   uint8_t cti[LP_CTI_BYTES], lp_diag *d)
+{
+	json_t *learner = NULL, *names = NULL;
+	cbor_item_t *lm = NULL, *plain = NULL, *inl = NULL;
+	lp_buf spec = { 0 };
+	bool red[256];
+	if (!t)
+		return lp_diag_set(d, LP_ERR_ARG, 0, "no template");
+	lp_err e = issue_start(p, issuer_sk, out, cti, d);
+	if (e != LP_OK)
+		return e;
+	e = lp_claims_parse_json(p->claims_json, p->claims_json_len, &learner, d);
+	if (e == LP_OK)
+		e = lp_claims_json_to_item(learner, &lm, d);
+	if (e == LP_OK) {
+		names = json_deep_copy(t->names);
+		e = names ? names_of(learner, names) : LP_ERR_NOMEM;
+	}
+	if (e == LP_OK)
+		e = lp_claims_check_mandatory(names, false, d);
+	if (e == LP_OK)
+		e = lp_claims_pick_redactable((const char *const *)t->red, t->nred, names, red, d);
+	if (e != LP_OK)
+		goto out;
+	/* The template's specification split holds unless the learner brings
+	 * descriptive claims of their own (or redactability moves one). */
+	bool own = false;
+	for (size_t i = 0; i < cbor_map_size(lm); i++) {
+		int64_t k;
+		const lp_claim_def *c = lp_cbor_get_int(cbor_map_handle(lm)[i].key, &k) ? lp_claims_by_key(k) : NULL;
+		own = own || (c && (c->specified || k == LP_CK_SPECIFIED_BY));
+	}
+	if (t->inline_spec) {
+		e = merge_sorted(t->claims, lm, &plain, d);
+	} else if (!own) {
+		e = merge_sorted(t->inline_claims, lm, &plain, d);
+	} else {
+		e = merge_sorted(t->claims, lm, &inl, d);
+		if (e == LP_OK)
+			e = lp_spec_split(inl, red, &plain, &spec, d);
+	}
+	if (e == LP_OK)
+		e = issue_core(p, plain, red, own ? lp_buf_view(&spec) : lp_buf_view(&t->spec), issuer_sk,
+			       out, cti, d);
+out:
+	json_decref(learner);
+	json_decref(names);
+	lp_buf_free(&spec);
+	cbor_item_t *all[] = { lm, plain, inl };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (all[i])
 			cbor_decref(&all[i]);

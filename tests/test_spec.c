@@ -375,3 +375,117 @@ Test(spec, a_template_without_descriptive_claims_has_none)
 	cr_assert_eq(lp_spec_of_template(t, strlen(t), &s, &d), LP_ERR_NOT_FOUND, "%s", d.msg);
 	cr_assert_null(s.ptr);
 }
+
+/* ---- issuing many credentials of one template ---------------------------- */
+
+static uint64_t ctr;
+
+static void counting_random(void *ctx, uint8_t *out, size_t len)
+{
+	uint64_t *c = ctx;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(++*c * 131u);
+}
+
+static const char template_claims[] =
+	"{\"title\":\"Data-analyse met Python\",\"awardingBody\":\"Hogeschool Domstad\","
+	"\"countryCode\":\"NL\",\"learningOutcome\":[\"Schoont data\",\"Analyseert data\"],"
+	"\"creditPoint\":3,\"workload\":84,\"eqfLevel\":6,\"nqfLevel\":6,"
+	"\"assessmentType\":\"Praktijkopdracht\",\"mode\":\"Online\",\"accreditation\":\"NVAO\","
+	"\"description\":\"Een microcredential.\"}";
+
+/* The same credential, byte for byte, through lp_sdcwt_issue with the
+ * merged claims and through a template with the learner's claims. */
+static void same_bytes(const char *learner, const char *const *red, size_t nred, bool inline_spec)
+{
+	lp_buf merged = { 0 }, a = { 0 }, b = { 0 };
+	lp_diag d = { 0 };
+	cr_assert_eq(lp_claims_merge(template_claims, strlen(template_claims), learner, strlen(learner),
+				     &merged, &d), LP_OK, "%s", d.msg);
+	lp_sdcwt_issue_params p;
+	lp_pubkey holder;
+	lp_sdcwt_issue_params_init(&p);
+	p.iss = "https://hogeschool-domstad.nl";
+	p.kid = (const uint8_t *)"k1";
+	p.kid_len = 2;
+	p.vct = "microcredential";
+	p.iat = T0;
+	lp_pubkey_ed25519(&holder, K.holder_pk);
+	p.holder = &holder;
+	p.has_status = true;
+	p.status_idx = 7;
+	p.status_uri = "https://hogeschool-domstad.nl/status/1";
+	p.redactable = red;
+	p.redactable_count = nred;
+	p.inline_specification = inline_spec;
+	p.claims_json = (const char *)merged.ptr;
+	p.claims_json_len = merged.len;
+	lp_random_set(counting_random, &ctr);
+	ctr = 0;
+	cr_assert_eq(lp_sdcwt_issue(&p, K.issuer_sk, &a, NULL, &d), LP_OK, "%s", d.msg);
+	lp_sdcwt_template *t = NULL;
+	cr_assert_eq(lp_sdcwt_template_new(template_claims, strlen(template_claims), red, nred,
+					   inline_spec, &t, &d), LP_OK, "%s", d.msg);
+	p.claims_json = learner;
+	p.claims_json_len = strlen(learner);
+	for (int round = 0; round < 2; round++) { /* the template is reusable */
+		ctr = 0;
+		cr_assert_eq(lp_sdcwt_issue_from(t, &p, K.issuer_sk, &b, NULL, &d), LP_OK, "%s", d.msg);
+		cr_assert_eq(a.len, b.len, "%s: length %zu vs %zu", learner, a.len, b.len);
+		cr_assert_eq(memcmp(a.ptr, b.ptr, a.len), 0, "%s: different bytes", learner);
+		lp_buf_free(&b);
+	}
+	lp_random_set(NULL, NULL);
+	lp_sdcwt_template_free(t);
+	lp_buf_free(&a);
+	lp_buf_free(&merged);
+}
+
+Test(spec, a_template_issues_what_the_merged_claims_issue)
+{
+	static const char *const red[] = { "fullName", "dateOfBirth", "grade" };
+	static const char *const red_desc[] = { "fullName", "description" };
+	same_bytes("{\"fullName\":\"Eva de Vries\",\"grade\":\"8,1\",\"awardingDate\":\"2026-07-03\"}", red, 3, false);
+	same_bytes("{\"fullName\":\"Eva de Vries\",\"dateOfBirth\":\"2004-03-17\"}", NULL, 0, false);
+	same_bytes("{\"fullName\":\"Eva de Vries\"}", red, 3, true);
+	/* a template that makes a descriptive claim redactable keeps it out of
+	 * the specification, and a learner's own descriptive claim moves in */
+	same_bytes("{\"fullName\":\"Eva de Vries\"}", red_desc, 2, false);
+	same_bytes("{\"fullName\":\"Eva de Vries\",\"stackability\":\"Telt mee voor de Ad\"}", red, 3, false);
+}
+
+Test(spec, a_template_refuses_what_merging_refuses)
+{
+	lp_sdcwt_template *t = NULL;
+	lp_diag d = { 0 };
+	cr_assert_eq(lp_sdcwt_template_new(template_claims, strlen(template_claims), NULL, 0, false, &t, &d),
+		     LP_OK, "%s", d.msg);
+	lp_sdcwt_issue_params p;
+	lp_buf out = { 0 };
+	lp_sdcwt_issue_params_init(&p);
+	p.iss = "https://hogeschool-domstad.nl";
+	p.kid = (const uint8_t *)"k1";
+	p.kid_len = 2;
+	p.vct = "microcredential";
+	p.iat = T0;
+	static const struct {
+		const char *learner, *says;
+		lp_err want;
+	} bad[] = {
+		{ "{\"title\":\"Other\",\"fullName\":\"X\"}", "fixed by the template", LP_ERR_CLAIMS },
+		{ "{\"grade\":\"8\"}", "learner identification", LP_ERR_CLAIMS },
+		{ "{\"fullName\":\"X\",\"eqfLevel\":9}", "eqfLevel", LP_ERR_CLAIMS },
+		{ "{\"fullName\":\"X\",\"nickname\":\"Y\"}", "nickname", LP_ERR_CLAIMS },
+		{ "{\"fullName\":", "", LP_ERR_JSON },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&d, 0, sizeof d);
+		p.claims_json = bad[i].learner;
+		p.claims_json_len = strlen(bad[i].learner);
+		lp_err e = lp_sdcwt_issue_from(t, &p, K.issuer_sk, &out, NULL, &d);
+		cr_assert_eq(e, bad[i].want, "%s: %s (%s)", bad[i].learner, lp_err_code(e), d.msg);
+		cr_assert_null(out.ptr);
+		cr_assert(strstr(d.msg, bad[i].says) != NULL, "%s: %s", bad[i].learner, d.msg);
+	}
+	lp_sdcwt_template_free(t);
+}

@@ -83,6 +83,29 @@ void lp_sdcwt_issue_params_init(lp_sdcwt_issue_params *p);
 lp_err lp_sdcwt_issue(const lp_sdcwt_issue_params *p, const uint8_t issuer_sk[LP_ED25519_SK_BYTES],
 		      lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d) LP_WARN_UNUSED;
 
+/* Issuing many credentials of one template (graduation day): the template's
+ * claims are parsed, encoded and split into the specification once; each
+ * credential then costs only its learner's claims. The result is the same
+ * as lp_sdcwt_issue with the template's and the learner's claims merged
+ * (lp_claims_merge) and the same redactable names. A template object holds
+ * libcbor items whose reference counts are not atomic: use one object per
+ * thread. */
+typedef struct lp_sdcwt_template lp_sdcwt_template;
+
+/* claims_json: the template's fixed claims (JSON object by name);
+ * redactable: as lp_sdcwt_issue_params (NULL: each claim's default). */
+lp_err lp_sdcwt_template_new(const char *claims_json, size_t len, const char *const *redactable,
+			     size_t redactable_count, bool inline_specification,
+			     lp_sdcwt_template **out, lp_diag *d) LP_WARN_UNUSED;
+void lp_sdcwt_template_free(lp_sdcwt_template *t);
+
+/* As lp_sdcwt_issue, with p->claims_json holding only the learner's claims
+ * (a claim the template fixes is LP_ERR_CLAIMS); p->redactable and
+ * p->inline_specification are ignored (the template's apply). */
+lp_err lp_sdcwt_issue_from(lp_sdcwt_template *t, const lp_sdcwt_issue_params *p,
+			   const uint8_t issuer_sk[LP_ED25519_SK_BYTES], lp_buf *out,
+			   uint8_t cti[LP_CTI_BYTES], lp_diag *d) LP_WARN_UNUSED;
+
 /* ---- presentation --------------------------------------------------------- */
 
 typedef struct lp_sdcwt_present_params {
