@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "issuer.h"
 #include "leerpas/claims.h"
@@ -135,7 +136,12 @@ static int spec(issuer_common *c, const char *name, const char *out)
 	snprintf(fname, sizeof fname, "%s.json", name);
 	bool ok = store_path(path, sizeof path, s.dir, ISSUER_TEMPLATES, fname);
 	store_close(&s);
-	if (!ok || cli_read_file(path, ISSUER_MAX_TEMPLATE, "template", &raw) != LP_OK)
+	if (!ok || access(path, F_OK) != 0) {
+		cli_error("'leerpas-issuer template list --dir DIR' shows the templates of this store",
+			  "this store has no template '%s'", name);
+		return CLI_EXIT_ERROR;
+	}
+	if (cli_read_file(path, ISSUER_MAX_TEMPLATE, "template", &raw) != LP_OK)
 		return CLI_EXIT_ERROR;
 	memset(&d, 0, sizeof d);
 	lp_err rc = lp_spec_of_template((const char *)raw.ptr, raw.len, &sp, &d);

@@ -204,6 +204,7 @@ lp_err lp_spec_check(lp_view spec, uint8_t digest[LP_SPEC_DIGEST_BYTES], lp_diag
 {
 	cbor_item_t *m = NULL;
 	json_t *j = NULL;
+	memset(digest, 0, LP_SPEC_DIGEST_BYTES);
 	if (!spec.ptr)
 		return lp_diag_set(d, LP_ERR_ARG, 0, "no specification");
 	lp_err e = lp_spec_load(spec, NULL, &m, d);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	      "        when a presentation leaves it out to keep the QR code small, the\n"
 	      "        verifier shows its claims from this cache. Specifications that\n"
 	      "        learners' presentations carry are cached automatically.\n"
-	      "list:   the cached specifications: digest and title-like claims.\n",
+	      "list:   the cached specifications: digest and size.\n",
 	      f);
 }
 
@@ -78,27 +78,42 @@ lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool 
 	return LP_OK;
 }
 
+/* Every file is read and checked before any is cached: an import either
+ * takes all of them or none. */
 static int import(const vf_store *st, const char **files, size_t n, bool as_json)
 {
+	lp_buf *b = calloc(n, sizeof *b);
 	json_t *arr = json_array();
-	int ex = CLI_EXIT_OK;
+	int ex = CLI_EXIT_ERROR;
+	if (!b || !arr) {
+		cli_error(NULL, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
-		lp_buf b = { 0 };
+		uint8_t dg[32];
+		lp_diag d = { 0 };
+		if (cli_read_file(files[i], LP_SDCWT_MAX_BYTES, "specification", &b[i]) != LP_OK)
+			goto out;
+		lp_err rc = lp_spec_check(lp_buf_view(&b[i]), dg, &d);
+		if (rc != LP_OK) {
+			ex = cli_fail(rc, "use the file exactly as the school published it "
+					  "('leerpas-issuer template spec'); none of the files was imported",
+				      "specification '%s' not imported: %s", files[i],
+				      d.msg[0] ? d.msg : lp_err_str(rc));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
 		uint8_t dg[32];
 		char fname[80];
 		bool added = false;
 		lp_diag d = { 0 };
-		if (cli_read_file(files[i], LP_SDCWT_MAX_BYTES, "specification", &b) != LP_OK)
-			return CLI_EXIT_ERROR;
-		lp_err rc = vf_spec_store(st, lp_buf_view(&b), dg, &added, &d);
-		lp_buf_free(&b);
+		lp_err rc = vf_spec_store(st, lp_buf_view(&b[i]), dg, &added, &d);
 		if (rc != LP_OK) {
-			json_decref(arr);
-			return cli_fail(rc, rc == LP_ERR_IO ? "check the store directory"
-							    : "use the file exactly as the school published it "
-							      "('leerpas-issuer template spec')",
-					"specification '%s' not imported: %s", files[i],
-					d.msg[0] ? d.msg : lp_err_str(rc));
+			ex = cli_fail(rc, "check the store directory (disk full, permissions)",
+				      "specification '%s' not imported: %s", files[i],
+				      d.msg[0] ? d.msg : lp_err_str(rc));
+			goto out;
 		}
 		vf_spec_filename(dg, fname);
 		fname[64] = '\0';
@@ -107,10 +122,15 @@ static int import(const vf_store *st, const char **files, size_t n, bool as_json
 		if (!as_json)
 			printf("%s %s: %s\n", added ? "Imported" : "Already cached", files[i], fname);
 	}
-	if (as_json)
-		ex = cli_json_print(json_pack("{s:o}", "imported", arr)) ? CLI_EXIT_OK : CLI_EXIT_ERROR;
-	else
-		json_decref(arr);
+	ex = CLI_EXIT_OK;
+	if (as_json) {
+		ex = cli_json_print(json_pack("{s:O}", "imported", arr)) ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+	}
+out:
+	json_decref(arr);
+	for (size_t i = 0; b && i < n; i++)
+		lp_buf_free(&b[i]);
+	free(b);
 	return ex;
 }
 

@@ -428,7 +428,9 @@ static void print_human(const struct outcome *o)
 		if (r->spec_source == LP_SPEC_LOOKED_UP || r->spec_source == LP_SPEC_INCLUDED)
 			printf("    %-28s %s\n", "Description from:",
 			       r->spec_source == LP_SPEC_INCLUDED
-				       ? "the presentation (matches the school's signed digest)"
+				       ? (o->spec_cached_now
+						  ? "the presentation (matches the school's signed digest; now cached here)"
+						  : "the presentation (matches the school's signed digest)")
 				       : "this verifier's cache (matches the school's signed digest)");
 		else if (r->spec_source == LP_SPEC_MISSING)
 			printf("    %-28s %s\n", "Description:",
@@ -534,8 +536,9 @@ static int print_json(const struct outcome *o)
 	json_object_set_new(j, "withheld", wh);
 	if (o->have_result && r->spec_source != LP_SPEC_NONE)
 		json_object_set_new(j, "specification",
-				    json_pack("{s:o,s:s}", "digest", cli_json_hex(r->spec_digest, 32),
-					      "source", spec_source_name(r->spec_source)));
+				    json_pack("{s:o,s:s,s:b}", "digest", cli_json_hex(r->spec_digest, 32),
+					      "source", spec_source_name(r->spec_source), "cached_now",
+					      o->spec_cached_now));
 	json_t *st = json_pack("{s:s,s:b}", "state", o->status_state ? o->status_state : "not_checked",
 			       "checked", o->status_checked);
 	if (o->status_uri[0])
