@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bounded fuzzing for CI (scripts/test.sh calls this): builds every harness
 # with clang, libFuzzer, ASan and UBSan into build-fuzz, then runs each for
-# LP_FUZZ_SECONDS (default 12: 15 harnesses take about 3.5 minutes) starting
+# LP_FUZZ_SECONDS (default 12: 17 harnesses take about 4 minutes) starting
 # from its committed corpus. Any crash, leak, sanitizer report, timeout or
 # harness property failure fails the run; the reproducer is kept under
 # build-fuzz/artifacts/. Longer runs: see docs/fuzzing.md.
