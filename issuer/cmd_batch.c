@@ -890,7 +890,6 @@ struct reader {
 	struct keyset *seen;
 	struct report *rep;
 	struct unlock *u;
-	cli_progress *prog;
 	bool eof;
 };
 
@@ -940,8 +939,6 @@ static bool fill_chunk(struct reader *r, struct chunk *c, bool ahead)
 			break;
 		}
 		r->rep->rows++;
-		if (r->rep->rows % 256 == 0)
-			cli_progress_update(r->prog, r->rd->line);
 		if (rc != LP_OK) {
 			add_failure(r->rep, r->rd->err_line, r->rd->err_column, "", "%s",
 				    strchr(d.msg, ':') ? strchr(d.msg, ':') + 2 : d.msg);
@@ -1251,7 +1248,6 @@ int cmd_issue_batch(int argc, char **argv)
 	rdr.seen = &seen;
 	rdr.rep = &rep;
 	rdr.u = &u;
-	rdr.prog = &prog;
 
 	/* The ring's chunks [fin, pool.sub) are with the workers or signed,
 	 * [pool.sub, fil) are read and wait for the key. The main thread
