@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,7 @@ struct job {
 	uint32_t *cell_line;
 	char *members;                /* row_members made ahead, or NULL (owned) */
 	bool tmp_made;                /* NAME.tmp exists (made ahead or written) */
+	int fd;                       /* NAME.tmp made ahead and still open, or -1 */
 	uint64_t idx;
 	lp_buf cred;
 	char cti[LP_REG_CTI_MAX + 1];
@@ -363,7 +365,7 @@ static bool preload_key(void *ctx, const char *key)
 
 /* --- workers ---------------------------------------------------------------- */
 
-static int write_cred(const char *dir, const struct job *j);
+static int write_cred(const char *dir, struct job *j);
 
 /* Find which column a claim-check message is about: the first header name
  * quoted in the message. */
@@ -455,6 +457,10 @@ static void tmp_path(char out[ISSUER_PATH_MAX + 8], const char *dir, const struc
 static void drop_tmp(const char *dir, struct job *j)
 {
 	char tmp[ISSUER_PATH_MAX + 8];
+	if (j->fd >= 0) {
+		close(j->fd);
+		j->fd = -1;
+	}
 	if (!j->tmp_made)
 		return;
 	tmp_path(tmp, dir, j);
@@ -687,17 +693,19 @@ static void unlock_end(struct unlock *u)
  * thread once the chunk has committed, so a file under the final name
  * always belongs to a registered credential. On failure the .tmp file is
  * removed and errno says why. */
-static int write_cred(const char *dir, const struct job *j)
+static int write_cred(const char *dir, struct job *j)
 {
 	char tmp[ISSUER_PATH_MAX + 8];
 	const uint8_t *p = j->cred.ptr;
 	size_t left = j->cred.len;
-	int fd;
+	int fd = j->fd;
 
+	j->fd = -1;
 	tmp_path(tmp, dir, j);
-	fd = open(tmp, j->tmp_made ? O_WRONLY | O_NOFOLLOW | O_CLOEXEC
-				   : O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	if (fd < 0)
+		fd = open(tmp, j->tmp_made ? O_WRONLY | O_NOFOLLOW | O_CLOEXEC
+					   : O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
 	if (fd < 0) {
 		int e = errno;
 		if (j->tmp_made)
@@ -880,6 +888,24 @@ undo:
 
 /* --- reading the rows ---------------------------------------------------------- */
 
+/* Whether n more descriptors can be open at once, raising the soft limit
+ * towards the hard one if needed. */
+static bool fd_room(size_t n)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	want = (rlim_t)n + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want)) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return false;
+	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want;
+}
+
 /* What the main thread needs to turn CSV rows into jobs. */
 struct reader {
 	const struct batch *b;
@@ -890,14 +916,16 @@ struct reader {
 	struct keyset *seen;
 	struct report *rep;
 	struct unlock *u;
+	bool keep_fds;                /* one descriptor per row read ahead fits */
 	bool eof;
 };
 
 /* Before the key is unlocked the main thread has a core to spare: it makes
  * the row's claims and its empty NAME.tmp, which the workers would
- * otherwise do after the unlock. A failure here is left for the worker to
- * meet again and report. */
-static void prepare_ahead(const struct batch *b, struct job *j)
+ * otherwise do after the unlock, and keeps the file open for the worker
+ * when keep_fd (the descriptor limit allows one per row read ahead). A
+ * failure here is left for the worker to meet again and report. */
+static void prepare_ahead(const struct batch *b, struct job *j, bool keep_fd)
 {
 	char tmp[ISSUER_PATH_MAX + 8];
 	int fd;
@@ -913,7 +941,10 @@ static void prepare_ahead(const struct batch *b, struct job *j)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		j->tmp_made = true;
-		close(fd);
+		if (keep_fd)
+			j->fd = fd;
+		else
+			close(fd);
 	}
 }
 
@@ -957,6 +988,7 @@ static bool fill_chunk(struct reader *r, struct chunk *c, bool ahead)
 		}
 		j = &c->jobs[c->n];
 		memset(j, 0, sizeof *j);
+		j->fd = -1;
 		j->ch = c;
 		j->line = row.line;
 		memcpy(j->ref, row.field[r->ref_col].text, row.field[r->ref_col].len + 1);
@@ -1027,7 +1059,7 @@ static bool fill_chunk(struct reader *r, struct chunk *c, bool ahead)
 			total += row.field[i].len + 1;
 		}
 		if (ahead)
-			prepare_ahead(b, j);
+			prepare_ahead(b, j, r->keep_fds);
 		c->n++;
 	}
 	return true;
@@ -1248,6 +1280,7 @@ int cmd_issue_batch(int argc, char **argv)
 	rdr.seen = &seen;
 	rdr.rep = &rep;
 	rdr.u = &u;
+	rdr.keep_fds = fd_room(READ_AHEAD + 64);
 
 	/* The ring's chunks [fin, pool.sub) are with the workers or signed,
 	 * [pool.sub, fil) are read and wait for the key. The main thread
