@@ -140,9 +140,6 @@ struct batch {
 	const char *tname;
 	const struct column *cols;
 	size_t ncols;
-	const char *tclaims;          /* the template's claims, compact JSON */
-	size_t tprefix_len;           /* ... without the closing brace */
-	bool tprefix_members;
 };
 
 static void add_failure(struct report *r, size_t line, size_t column, const char *field, const char *fmt, ...)
@@ -421,31 +418,6 @@ static char *row_members(const struct batch *b, struct job *j)
 	return out;
 }
 
-/* The template's claims merged with a row's members, as JSON text
- * (malloc'd): the template's members, then the row's (header checks made
- * sure no column repeats a template claim). NULL with j->msg set when out
- * of memory. */
-static char *merge_claims(const struct batch *b, struct job *j, const char *members)
-{
-	size_t ml = strlen(members), o = b->tprefix_len;
-	char *out = malloc(b->tprefix_len + ml + 3);
-
-	if (!out) {
-		j->err = LP_ERR_NOMEM;
-		snprintf(j->msg, sizeof j->msg, "out of memory");
-		return NULL;
-	}
-	memcpy(out, b->tclaims, b->tprefix_len);
-	if (ml) {
-		if (b->tprefix_members)
-			out[o++] = ',';
-		memcpy(out + o, members, ml);
-		o += ml;
-	}
-	memcpy(out + o, "}", 2);
-	return out;
-}
-
 /* The temporary name of a job's file: D/NAME.tmp. */
 static void tmp_path(char out[ISSUER_PATH_MAX + 8], const char *dir, const struct job *j)
 {
@@ -469,26 +441,41 @@ static void drop_tmp(const char *dir, struct job *j)
 	j->written = false;
 }
 
-/* In a worker: convert the row (unless done ahead), sign its credential,
- * write its file. */
-static void process_job(const struct batch *b, struct job *j)
+/* In a worker: convert the row (unless done ahead), sign its credential
+ * through the worker's own template object (*tm, made on its first job:
+ * the template's claims are parsed and split once per thread, not once per
+ * learner), write its file. */
+static void process_job(const struct batch *b, struct job *j, lp_sdcwt_template **tm)
 {
 	uint8_t cti[LP_CTI_BYTES];
 	lp_diag d;
-	char *members = j->members ? j->members : row_members(b, j), *claims;
-	lp_buf merged;
+	char *members = j->members ? j->members : row_members(b, j), *claims = NULL;
 
 	j->members = NULL;
-	claims = members ? merge_claims(b, j, members) : NULL;
+	memset(&d, 0, sizeof d);
+	if (members) {
+		size_t ml = strlen(members);
+		claims = malloc(ml + 3);
+		if (claims) {
+			claims[0] = '{';
+			memcpy(claims + 1, members, ml);
+			memcpy(claims + 1 + ml, "}", 2);
+		} else {
+			j->err = LP_ERR_NOMEM;
+			snprintf(j->msg, sizeof j->msg, "out of memory");
+		}
+	}
 	free(members);
+	if (claims && !*tm && (j->err = issue_template_new(j->ch->x.t, tm, &d)) != LP_OK) {
+		snprintf(j->msg, sizeof j->msg, "template: %s", d.msg[0] ? d.msg : lp_err_str(j->err));
+		free(claims);
+		claims = NULL;
+	}
 	if (!claims) {
 		drop_tmp(b->out_dir, j);
 		return;
 	}
-	merged.ptr = (uint8_t *)claims;
-	merged.len = strlen(claims);
-	memset(&d, 0, sizeof d);
-	j->err = issue_sign(&j->ch->x, &merged, NULL, j->idx, &j->cred, cti, &d);
+	j->err = issue_sign_from(&j->ch->x, *tm, claims, strlen(claims), NULL, j->idx, &j->cred, cti, &d);
 	free(claims);
 	if (j->err != LP_OK) {
 		snprintf(j->msg, sizeof j->msg, "%s", d.msg[0] ? d.msg : lp_err_str(j->err));
@@ -526,6 +513,7 @@ struct pool {
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	lp_sdcwt_template *tm = NULL; /* this thread's own (libcbor counts are not atomic) */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct chunk *c;
@@ -541,12 +529,13 @@ static void *worker(void *arg)
 			p->take_i = 0;
 		}
 		pthread_mutex_unlock(&p->mu);
-		process_job(p->b, j);
+		process_job(p->b, j, &tm);
 		pthread_mutex_lock(&p->mu);
 		if (--c->left == 0)
 			pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->mu);
+	lp_sdcwt_template_free(tm);
 	return NULL;
 }
 
@@ -1095,8 +1084,6 @@ int cmd_issue_batch(int argc, char **argv)
 	struct keyset seen = { NULL, NULL, 0, 0 };
 	struct report rep;
 	cli_progress prog;
-	size_t tprefix_len = 0;
-	bool tprefix_members = false;
 	bool bad = false, have_store = false, have_tmpl = false, have_csv = false, fatal = false;
 	int opt, ret = CLI_EXIT_ERROR, dirfd = -1;
 	lp_err rc;
@@ -1197,14 +1184,6 @@ int cmd_issue_batch(int argc, char **argv)
 					  cols[i].name, tname);
 				goto out;
 			}
-		/* Rows are merged with the template as text: the template's
-		 * claims without their closing brace, then the row's members. */
-		tprefix_len = strlen(t.claims_json);
-		while (tprefix_len && t.claims_json[tprefix_len - 1] != '}')
-			tprefix_len--;
-		if (tprefix_len)
-			tprefix_len--;
-		tprefix_members = json_object_size(tc) > 0;
 	}
 	if (ref_col == SIZE_MAX) {
 		cli_error("add a studentId column: it is the learner's reference in the register and names the file",
@@ -1255,9 +1234,6 @@ int cmd_issue_batch(int argc, char **argv)
 	b.tname = tname;
 	b.cols = cols;
 	b.ncols = ncols;
-	b.tclaims = t.claims_json;
-	b.tprefix_len = tprefix_len;
-	b.tprefix_members = tprefix_members;
 	if (!pool_start(&pool, &b, ring, m, (int)threads)) {
 		cli_fail(LP_ERR_INTERNAL, "try --threads 1", "cannot start the signing threads");
 		goto out;

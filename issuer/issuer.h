@@ -179,6 +179,15 @@ lp_err issue_merge(const issuer_template *t, const char *learner, size_t len, lp
 lp_err issue_sign(const issue_ctx *x, const lp_buf *merged, const lp_pubkey *holder,
 		  uint64_t status_idx, lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d);
 
+/* Many credentials of one template (issue-batch): the template's claims
+ * parsed once into a library template object (one per thread), then one
+ * credential per learner's claims (a JSON object, the learner's alone).
+ * The same credential as issue_merge + issue_sign. */
+lp_err issue_template_new(const issuer_template *t, lp_sdcwt_template **out, lp_diag *d);
+lp_err issue_sign_from(const issue_ctx *x, lp_sdcwt_template *tm, const char *learner, size_t len,
+		       const lp_pubkey *holder, uint64_t status_idx, lp_buf *out,
+		       uint8_t cti[LP_CTI_BYTES], lp_diag *d);
+
 /* The credential file for n copies: the copy itself when n == 1, else a
  * CBOR array of the n tagged COSE_Sign1 items (docs/format/issuance.md). */
 lp_err issue_pack(const lp_buf *copies, size_t n, lp_buf *out);

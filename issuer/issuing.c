@@ -28,25 +28,49 @@ lp_err issue_merge(const issuer_template *t, const char *learner, size_t len, lp
 	return rc;
 }
 
+static void sign_params(const issue_ctx *x, const lp_pubkey *holder, uint64_t status_idx,
+			lp_sdcwt_issue_params *p)
+{
+	lp_sdcwt_issue_params_init(p);
+	p->iss = x->s->id;
+	p->kid = (const uint8_t *)x->key->kid;
+	p->kid_len = strlen(x->key->kid);
+	p->vct = x->t->vct;
+	p->iat = x->now;
+	if (x->t->expires_after_days > 0) {
+		p->has_exp = true;
+		p->exp = x->now + x->t->expires_after_days * 86400;
+	}
+	p->holder = holder;
+	p->has_status = true;
+	p->status_idx = status_idx;
+	p->status_uri = x->s->status_uri;
+}
+
+lp_err issue_template_new(const issuer_template *t, lp_sdcwt_template **out, lp_diag *d)
+{
+	return lp_sdcwt_template_new(t->claims_json, strlen(t->claims_json),
+				     t->has_redactable ? t->redactable : NULL,
+				     t->has_redactable ? t->n_redactable : 0, false, out, d);
+}
+
+lp_err issue_sign_from(const issue_ctx *x, lp_sdcwt_template *tm, const char *learner, size_t len,
+		       const lp_pubkey *holder, uint64_t status_idx, lp_buf *out,
+		       uint8_t cti[LP_CTI_BYTES], lp_diag *d)
+{
+	lp_sdcwt_issue_params p;
+	sign_params(x, holder, status_idx, &p);
+	p.claims_json = learner;
+	p.claims_json_len = len;
+	return lp_sdcwt_issue_from(tm, &p, x->key->sk, out, cti, d);
+}
+
 lp_err issue_sign(const issue_ctx *x, const lp_buf *merged, const lp_pubkey *holder,
 		  uint64_t status_idx, lp_buf *out, uint8_t cti[LP_CTI_BYTES], lp_diag *d)
 {
 	lp_sdcwt_issue_params p;
 
-	lp_sdcwt_issue_params_init(&p);
-	p.iss = x->s->id;
-	p.kid = (const uint8_t *)x->key->kid;
-	p.kid_len = strlen(x->key->kid);
-	p.vct = x->t->vct;
-	p.iat = x->now;
-	if (x->t->expires_after_days > 0) {
-		p.has_exp = true;
-		p.exp = x->now + x->t->expires_after_days * 86400;
-	}
-	p.holder = holder;
-	p.has_status = true;
-	p.status_idx = status_idx;
-	p.status_uri = x->s->status_uri;
+	sign_params(x, holder, status_idx, &p);
 	p.claims_json = (const char *)merged->ptr;
 	p.claims_json_len = merged->len;
 	if (x->t->has_redactable) {
