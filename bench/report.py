@@ -685,7 +685,15 @@ def main():
             fmt_time(med([p["node_ed25519_verify_us"] * 1e3 if p else None for p in peer])), fmt_time(m_ns("prim.ed25519_verify"))))
     w("| presentation size, transport text in characters (`LP1:` text vs compact SD-JWT+KB) | %s | %s | %s of the peer's size |" % (
         fmt_num(pchars), fmt_num(ours_chars), "not measured" if size_ratio is None else "%.0f%%" % (size_ratio * 100)))
-    w("| the same, leerpas with the descriptive claims by reference (its QR default) | %s | %s | %s of the peer's size |" % (
+    prefchars = med([p.get("presentation_byref_chars") if p else None for p in peer])
+    both_ratio = None if (ours_ref_chars is None or not prefchars) else ours_ref_chars / prefchars
+    w("| both with the descriptive claims by reference (a SHA-256 in place of learning outcomes, description, ...: leerpas's QR default) | %s | %s | %s of the peer's size |" % (
+        fmt_num(prefchars), fmt_num(ours_ref_chars), "not measured" if both_ratio is None else "%.0f%%" % (both_ratio * 100)))
+    if ours_ref_chars and prefchars:
+        ob, pb = (ours_ref_chars // 2) * 11 + (ours_ref_chars % 2) * 6, prefchars * 8
+        w("| both by reference, as QR data bits (`LP1:` text in alphanumeric mode, 5.5 bits a character; the peer's in byte mode, 8) | %s | %s | %.0f%% of the peer's size |" % (
+            fmt_num(pb), fmt_num(ob), ob / pb * 100))
+    w("| leerpas by reference (its QR default) against the peer with every claim | %s | %s | %s of the peer's size |" % (
         fmt_num(pchars), fmt_num(ours_ref_chars), "not measured" if ref_ratio is None else "%.0f%%" % (ref_ratio * 100)))
     pqv, oqv = m_val("peer.presentation.qr_version"), m_val("size.micro.details.qr_version")
     if pqv is not None and oqv is not None:

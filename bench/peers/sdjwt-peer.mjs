@@ -102,9 +102,21 @@ const statusListJwt = `${slSigningInput}.${edSigner(issuerKeys.privateKey)(slSig
 cachedStatusSig = statusListJwt.split('.')[2];
 if (!edVerifier(issuerKeys.publicKey)(slSigningInput, cachedStatusSig)) throw new Error('status list signature');
 
-async function issueAndPresent(withStatus) {
+// leerpas keeps these descriptive claims in an achievement specification that
+// the credential names by SHA-256 (docs/format/credential.md); the by-reference
+// variant below gives the peer the same, so sizes also compare at that level.
+const specified = ['learningOutcome', 'assessmentType', 'mode', 'accreditation', 'entryRequirement',
+  'idVerification', 'stackability', 'additionalNote', 'description'];
+function byReference(always) {
+  const out = {}, moved = {};
+  for (const [k, v] of Object.entries(always)) (specified.includes(k) ? moved : out)[k] = v;
+  out.specifiedBy = crypto.createHash('sha256').update(JSON.stringify(moved)).digest('hex');
+  return out;
+}
+
+async function issueAndPresent(withStatus, byRef = false) {
   const payload = {
-    ...spec.always,
+    ...(byRef ? byReference(spec.always) : spec.always),
     ...spec.redactable,
     iat: now,
     cnf: { jwk: holderJwk },
@@ -170,6 +182,8 @@ const noStatus = await issueAndPresent(false);
 const nonce2 = (await sdjwt.decode(noStatus.presentation)).kbJwt.payload.nonce;
 const vn = await timeVerify(noStatus.presentation, nonce2);
 
+const byRef = await issueAndPresent(true, true);
+
 const out = {
   library: '@sd-jwt/sd-jwt-vc',
   version: JSON.parse(fs.readFileSync(new URL('./node_modules/@sd-jwt/sd-jwt-vc/package.json', import.meta.url))).version,
@@ -186,6 +200,7 @@ const out = {
   presentation_chars: withStatus.presentation.length,
   presentation_bytes: Buffer.byteLength(withStatus.presentation, 'utf8'),
   presentation_nostatus_chars: noStatus.presentation.length,
+  presentation_byref_chars: byRef.presentation.length,
   credential_chars: withStatus.credential.length,
 };
 if (dumpFile) fs.writeFileSync(dumpFile, withStatus.presentation);
