@@ -26,7 +26,10 @@ static lp_err deflate_with(lp_view in, lp_view dict, lp_buf *out)
 	if (!in.ptr && in.len)
 		return LP_ERR_ARG;
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit(&zs, 9) != Z_OK)
+	/* LP1 texts use a 4 KiB window (header 48 E6): a presentation and the
+	 * dictionary fit in it, and a reader then allocates 4 KiB, not 32. */
+	if (deflateInit2(&zs, 9, Z_DEFLATED, dict.len ? LP_LP1_WINDOW_BITS : 15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return LP_ERR_NOMEM;
 	if (dict.len && deflateSetDictionary(&zs, dict.ptr, (uInt)dict.len) != Z_OK) {
 		deflateEnd(&zs);
@@ -101,7 +104,9 @@ lp_err lp_inflate(lp_view in, size_t max_out, lp_buf *out, lp_diag *d)
 	if ((!in.ptr && in.len) || max_out == SIZE_MAX)
 		return lp_diag_set(d, LP_ERR_ARG, 0, "invalid argument");
 	memset(&zs, 0, sizeof zs);
-	if (inflateInit(&zs) != Z_OK)
+	/* windowBits 0: the window the stream's header names (4 KiB for LP1
+	 * texts, 32 KiB for status lists), allocated no larger. */
+	if (inflateInit2(&zs, 0) != Z_OK)
 		return lp_diag_set(d, LP_ERR_NOMEM, 0, "out of memory");
 	/* limit = max_out + 1: producing that one extra byte proves the stream
 	 * is too large, without ever holding more. */

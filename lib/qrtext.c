@@ -158,12 +158,14 @@ static lp_err decode_common(lp_view text, size_t max_out, bool lp1_only, lp_buf 
 		raw.len = 0;
 		goto out;
 	}
-	/* LP1: exactly the two zlib headers leerpas writes (deflate, 32 KiB
-	 * window, FLEVEL 3; with or without the LP1 dictionary), so that no
-	 * two texts carry the same presentation (RFC 1950 lets FLEVEL vary). */
-	if (is_lp1 && (raw.len < 2 || raw.ptr[0] != 0x78 || (raw.ptr[1] != 0xda && raw.ptr[1] != 0xf9))) {
+	/* LP1: exactly the two zlib headers leerpas writes (FLEVEL 3): 48 E6
+	 * (4 KiB window, the LP1 dictionary) and 78 DA (32 KiB, no dictionary,
+	 * as written before the dictionary), so that no two texts carry the
+	 * same presentation (RFC 1950 lets FLEVEL and the window vary). */
+	if (is_lp1 && (raw.len < 2 || !((raw.ptr[0] == 0x48 && raw.ptr[1] == 0xe6) ||
+	                                (raw.ptr[0] == 0x78 && raw.ptr[1] == 0xda)))) {
 		rc = lp_diag_set(d, LP_ERR_INFLATE, s + pl,
-		                 "after base45: the zlib header is not one an LP1 text has (78 DA or 78 F9): "
+		                 "after base45: the zlib header is not one an LP1 text has (48 E6 or 78 DA): "
 		                 "the text is damaged");
 		goto out;
 	}

@@ -73,7 +73,8 @@ def c_header():
     return ("/* The preset deflate dictionary of LP1: texts (lib/lp1dict.c). */\n"
             "#ifndef LEERPAS_LP1DICT_H\n#define LEERPAS_LP1DICT_H\n\n"
             "#define LP_LP1_DICT_V1_LEN %du\n"
-            "#define LP_LP1_DICT_V1_ID 0x%08xu /* its Adler-32, as zlib's DICTID names it */\n\n"
+            "#define LP_LP1_DICT_V1_ID 0x%08xu /* its Adler-32, as zlib's DICTID names it */\n"
+            "#define LP_LP1_WINDOW_BITS 12 /* LP1 streams: a 4 KiB window, zlib header 48 E6 */\n\n"
             "extern const unsigned char lp_lp1_dict_v1[LP_LP1_DICT_V1_LEN];\n\n#endif\n" % (len(d), adler))
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -86,7 +87,7 @@ if "--check" in sys.argv:
 if "--try" in sys.argv:
     for f in sys.argv[sys.argv.index("--try") + 1:]:
         b = open(f, "rb").read()
-        c = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, d)
+        c = zlib.compressobj(9, zlib.DEFLATED, 12, 8, zlib.Z_DEFAULT_STRATEGY, d)
         z = c.compress(b) + c.flush()
         print(f, len(b), "plain", len(zlib.compress(b, 9)), "dict", len(z), "chars", (len(z) // 2) * 3 + (len(z) % 2) * 2)
     sys.exit(0)
