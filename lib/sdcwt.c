@@ -1115,6 +1115,18 @@ static lp_err parse_cnf(const cbor_item_t *cnf, lp_pubkey *out, lp_diag *d)
 	if (!ck || !cbor_isa_map(ck))
 		return lp_diag_set(d, LP_ERR_HOLDER_BINDING, 0,
 				   "cnf does not carry a COSE_Key (only cnf {1: COSE_Key} is supported)");
+	/* The key every leerpas wallet makes, {1: 1, -1: 6, -2: 32 bytes}, read
+	 * in place; any other form goes through the full COSE_Key parser. */
+	const cbor_item_t *kty = lp_cbor_map_get_int(ck, 1), *crv = lp_cbor_map_get_int(ck, -1);
+	const cbor_item_t *x = lp_cbor_map_get_int(ck, -2);
+	int64_t kv, cv;
+	const uint8_t *xp;
+	size_t xn;
+	if (cbor_map_size(ck) == 3 && kty && crv && x && lp_cbor_get_int(kty, &kv) && kv == 1 &&
+	    lp_cbor_get_int(crv, &cv) && cv == 6 && get_bytes(x, &xp, &xn) && xn == LP_ED25519_PK_BYTES) {
+		lp_pubkey_ed25519(out, xp);
+		return LP_OK;
+	}
 	lp_err e = lp_cbor_encode(ck, &b);
 	if (e == LP_OK)
 		e = lp_pubkey_from_cose(lp_buf_view(&b), out, d);
@@ -1359,20 +1371,15 @@ static lp_err cred_disclosed(const lp_sign1 *s, const cbor_item_t *claims,
 	e = spec_attach(full, s->unprotected, p, r);
 	if (e != LP_OK)
 		goto out;
-	out = json_object();
-	if (!out) {
-		e = LP_ERR_NOMEM;
-		goto out;
-	}
 	const cbor_item_t *am = lp_cbor_map_get_int(full, LP_CLAIM_ACHIEVEMENT);
 	if (am) {
+		/* The achievement claims are the report's first members: start
+		 * from their object rather than copying it into an empty one. */
 		e = lp_claims_item_to_json(am, &ach, d);
 		if (e != LP_OK)
 			goto out;
-		if (json_object_update(out, ach) != 0) {
-			e = LP_ERR_NOMEM;
-			goto out;
-		}
+		out = ach;
+		ach = NULL;
 		/* Key 0 lists the redactable keys; absent ones were withheld. */
 		const cbor_item_t *rl = lp_cbor_map_get_int(am, LP_CK_REDACTABLE);
 		if (rl) {
@@ -1401,6 +1408,10 @@ static lp_err cred_disclosed(const lp_sign1 *s, const cbor_item_t *claims,
 					goto out;
 			}
 		}
+	}
+	if (!out && !(out = json_object())) {
+		e = LP_ERR_NOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < cbor_map_size(full); i++) {
 		struct cbor_pair pr = cbor_map_handle(full)[i];
