@@ -115,9 +115,11 @@ def size_breakdown(path):
         if k.value == -65537:
             for ck, cv in v.value:
                 if ck.kind == "simple" and ck.value == 59:
-                    parts.append(("credential: %d digests of redactable claims and decoys" % len(cv.value), ck.size + cv.size))
+                    parts.append(("credential: %d digests of redactable claims (and decoys, if any)" % len(cv.value), ck.size + cv.size))
                 elif ck.value == 0:
                     parts.append(("credential: list of redactable claim keys", ck.size + cv.size))
+                elif ck.value == 26:
+                    parts.append(("credential: specifiedBy (SHA-256 of the achievement specification)", ck.size + cv.size))
                 else:
                     claims_total += ck.size + cv.size
             parts.append(("credential: always-shown achievement claims", claims_total))
