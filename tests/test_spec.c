@@ -58,6 +58,22 @@ static void setup(void)
 
 TestSuite(spec, .init = setup);
 
+/* The issuance parameters every test here shares (holder: bound to the
+ * test holder key when given). */
+static void base_params(lp_sdcwt_issue_params *p, lp_pubkey *holder)
+{
+	lp_sdcwt_issue_params_init(p);
+	p->iss = "https://hogeschool-domstad.nl";
+	p->kid = (const uint8_t *)"k1";
+	p->kid_len = 2;
+	p->vct = "microcredential";
+	p->iat = T0;
+	if (holder) {
+		lp_pubkey_ed25519(holder, K.holder_pk);
+		p->holder = holder;
+	}
+}
+
 static lp_buf issue_with(const char *claims, bool inline_spec)
 {
 	lp_sdcwt_issue_params p;
@@ -65,14 +81,7 @@ static lp_buf issue_with(const char *claims, bool inline_spec)
 	lp_buf cred = { 0 };
 	lp_diag d = { 0 };
 	static const char *const red[] = { "fullName", "grade" };
-	lp_sdcwt_issue_params_init(&p);
-	p.iss = "https://hogeschool-domstad.nl";
-	p.kid = (const uint8_t *)"k1";
-	p.kid_len = 2;
-	p.vct = "microcredential";
-	p.iat = T0;
-	lp_pubkey_ed25519(&holder, K.holder_pk);
-	p.holder = &holder;
+	base_params(&p, &holder);
 	p.claims_json = claims;
 	p.claims_json_len = strlen(claims);
 	p.redactable = red;
@@ -310,12 +319,7 @@ Test(spec, a_specification_repeating_an_inline_claim_is_refused)
 	/* and the issuer will not split claims next to a given specifiedBy */
 	lp_sdcwt_issue_params p;
 	lp_buf out = { 0 };
-	lp_sdcwt_issue_params_init(&p);
-	p.iss = "https://x.example";
-	p.kid = (const uint8_t *)"k1";
-	p.kid_len = 2;
-	p.vct = "microcredential";
-	p.iat = T0;
+	base_params(&p, NULL);
 	p.claims_json = claims;
 	p.claims_json_len = strlen(claims);
 	cr_assert_eq(lp_sdcwt_issue(&p, K.issuer_sk, &out, NULL, &d), LP_ERR_CLAIMS);
@@ -404,14 +408,7 @@ static void same_bytes(const char *learner, const char *const *red, size_t nred,
 				     &merged, &d), LP_OK, "%s", d.msg);
 	lp_sdcwt_issue_params p;
 	lp_pubkey holder;
-	lp_sdcwt_issue_params_init(&p);
-	p.iss = "https://hogeschool-domstad.nl";
-	p.kid = (const uint8_t *)"k1";
-	p.kid_len = 2;
-	p.vct = "microcredential";
-	p.iat = T0;
-	lp_pubkey_ed25519(&holder, K.holder_pk);
-	p.holder = &holder;
+	base_params(&p, &holder);
 	p.has_status = true;
 	p.status_idx = 7;
 	p.status_uri = "https://hogeschool-domstad.nl/status/1";
@@ -462,12 +459,7 @@ Test(spec, a_template_refuses_what_merging_refuses)
 		     LP_OK, "%s", d.msg);
 	lp_sdcwt_issue_params p;
 	lp_buf out = { 0 };
-	lp_sdcwt_issue_params_init(&p);
-	p.iss = "https://hogeschool-domstad.nl";
-	p.kid = (const uint8_t *)"k1";
-	p.kid_len = 2;
-	p.vct = "microcredential";
-	p.iat = T0;
+	base_params(&p, NULL);
 	static const struct {
 		const char *learner, *says;
 		lp_err want;
