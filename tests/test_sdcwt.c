@@ -1447,19 +1447,20 @@ Test(sdcwt, worked_examples_match_files)
 	size_t nt = 0;
 	const lp_claim_def *td = lp_claims_table(&nt);
 	static const char *tnames[] = { "", "text", "date", "uint", "number", "text list",
-					"counts-toward list", "composed-of list" };
+					"counts-toward list", "composed-of list", "SHA-256 digest" };
 	sb_add(&tab, "| key | JSON name | label | type | Annex I element | mandatory | given | default |\n");
 	sb_add(&tab, "|---:|---|---|---|---|---|---|---|\n");
 	sb_add(&tab, "| 0 | (none) | (redactable keys) | uint list | | | issuer | always shown |\n");
 	for (size_t i = 0; i < nt; i++) {
 		char range[64] = "";
+		cr_assert_lt((size_t)td[i].type, sizeof tnames / sizeof tnames[0], "a type without a name");
 		if (td[i].type == LP_CLAIM_UINT || td[i].type == LP_CLAIM_NUMBER)
 			snprintf(range, sizeof range, " %g..%g", td[i].min, td[i].max);
 		sb_add(&tab, "| %lld | `%s` | %s | %s%s | %s | %s | %s | %s |\n", (long long)td[i].key,
 		       td[i].name, td[i].label, tnames[td[i].type], range,
 		       td[i].element ? td[i].element : "", td[i].mandatory ? "yes" : "",
 		       td[i].per_learner ? "per learner" : "template",
-		       td[i].redactable ? "redactable" : "always shown");
+		       td[i].redactable ? "redactable" : td[i].specified ? "in the specification" : "always shown");
 	}
 	check_vector("claim-keys.md", tab.p);
 	struct sb q = { 0 };
