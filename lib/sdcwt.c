@@ -187,18 +187,16 @@ static int digest_cmp(const void *a, const void *b)
 
 /* Encode [salt, value, key] (value/key NULL for a decoy), append the bstr
  * to sd (array) and its digest to digests. Consumes nothing. */
-static lp_err add_disclosure(cbor_item_t *value, int64_t key, cbor_item_t *sd,
-			     uint8_t (*digests)[DIGEST_BYTES], size_t *ndig)
+static lp_err add_disclosure(cbor_item_t *value, int64_t key, const uint8_t salt[LP_SALT_BYTES],
+			     cbor_item_t *sd, uint8_t (*digests)[DIGEST_BYTES], size_t *ndig)
 {
-	uint8_t salt[LP_SALT_BYTES];
 	lp_buf enc = { 0 };
 	lp_err e = LP_ERR_NOMEM;
 	cbor_item_t *arr = cbor_new_definite_array(value ? 3 : 1);
 	cbor_item_t *s = NULL, *k = NULL, *b = NULL;
-	lp_random(salt, sizeof salt);
 	if (!arr)
 		goto out;
-	s = bytes_item(salt, sizeof salt);
+	s = bytes_item(salt, LP_SALT_BYTES);
 	if (!s || !cbor_array_push(arr, s))
 		goto out;
 	if (value) {
@@ -216,7 +214,6 @@ static lp_err add_disclosure(cbor_item_t *value, int64_t key, cbor_item_t *sd,
 	disclosure_digest(enc.ptr, enc.len, digests[(*ndig)++]);
 	e = LP_OK;
 out:
-	sodium_memzero(salt, sizeof salt);
 	lp_buf_free(&enc);
 	if (arr)
 		cbor_decref(&arr);
@@ -258,6 +255,7 @@ static lp_err check_issue_params(const lp_sdcwt_issue_params *p, lp_diag *d)
 /* Build the achievement map with redactable claims replaced by digests;
  * disclosures are appended to sd. */
 static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], size_t decoys,
+				const uint8_t *salts,
 				cbor_item_t *sd, cbor_item_t **out)
 {
 	size_t n = cbor_map_size(plain), nred = 0;
@@ -293,7 +291,7 @@ static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], s
 				goto out;
 			}
 			cbor_decref(&ki);
-			e = add_disclosure(pr.value, k, sd, digests, &ndig);
+			e = add_disclosure(pr.value, k, salts + ndig * LP_SALT_BYTES, sd, digests, &ndig);
 			if (e != LP_OK)
 				goto out;
 			e = LP_ERR_NOMEM;
@@ -317,7 +315,7 @@ static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], s
 			goto out;
 	}
 	for (size_t i = 0; i < decoys; i++) {
-		e = add_disclosure(NULL, 0, sd, digests, &ndig);
+		e = add_disclosure(NULL, 0, salts + ndig * LP_SALT_BYTES, sd, digests, &ndig);
 		if (e != LP_OK)
 			goto out;
 		e = LP_ERR_NOMEM;
@@ -378,16 +376,28 @@ static lp_err issue_core(const lp_sdcwt_issue_params *p, const cbor_item_t *plai
 		    *tmp = NULL;
 	lp_buf pl = { 0 };
 	uint8_t id[LP_CTI_BYTES];
+	/* Every salt (redactable claims, then decoys) and the cti in one draw:
+	 * one system call per credential instead of one per salt. */
+	uint8_t rnd[LP_SALT_BYTES * (256 + LP_SDCWT_MAX_DECOYS) + LP_CTI_BYTES];
+	size_t nsalts = p->decoys;
+	for (size_t i = 0; i < cbor_map_size(plain); i++) {
+		int64_t k = 0;
+		(void)lp_cbor_get_int(cbor_map_handle(plain)[i].key, &k);
+		if (k > 0 && k < 256 && red[k])
+			nsalts++;
+	}
+	size_t nrnd = nsalts * LP_SALT_BYTES + LP_CTI_BYTES;
+	lp_random(rnd, nrnd);
+	memcpy(id, rnd + nsalts * LP_SALT_BYTES, sizeof id);
 	lp_err e = LP_ERR_NOMEM;
 	sd = cbor_new_definite_array(MAX_DISCLOSURES);
 	if (!sd)
 		goto out;
-	e = build_achievement(plain, red, p->decoys, sd, &ach);
+	e = build_achievement(plain, red, p->decoys, rnd, sd, &ach);
 	if (e != LP_OK)
 		goto out;
 	e = LP_ERR_NOMEM;
 
-	lp_random(id, sizeof id);
 	size_t npay = 6u + (p->has_exp ? 1u : 0u) + (p->has_nbf ? 1u : 0u) + (p->holder ? 1u : 0u) +
 		      (p->has_status ? 1u : 0u);
 	payload = cbor_new_definite_map(npay);
@@ -470,6 +480,7 @@ out:
 		(void)lp_diag_set(d, e, 0, "%s", lp_err_str(e));
 	lp_buf_free(&pl);
 	sodium_memzero(id, sizeof id);
+	sodium_memzero(rnd, nrnd);
 	cbor_item_t *all[] = { ach, sd, payload, prot, unprot, tmp };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		if (all[i])
