@@ -395,6 +395,15 @@ Test(story, modules_compose_present_verify_revoke, .timeout = 240)
 	cr_assert_null(json_object_get(claims, "studentId"));
 	json_decref(j);
 	lpt_run_free(&r);
+	/* The employer reads what it counts toward and what it is made of as
+	 * sentences, not JSON. */
+	r = run("leerpas-verifier", "verify", "--image", png, "--store", store, NULL);
+	cr_assert_eq(r.status, 0, "verify certificate: %s %s", r.out, r.err);
+	cr_assert(strstr(r.out, "Counts toward:") && strstr(r.out, "Verzorgende-IG (25491), 564 hours"),
+		  "counts toward as a sentence: %s", r.out);
+	cr_assert(strstr(r.out, "Composed of:") && strstr(r.out, ", credential ") &&
+		  !strstr(r.out, "\"cti\""), "composed of as a sentence: %s", r.out);
+	lpt_run_free(&r);
 
 	/* A module, valid; revoked by its school; invalid. */
 	char *mpng = present(&s, "noor", "k0228", NULL, "k0228.png", true);

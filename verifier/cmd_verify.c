@@ -338,9 +338,45 @@ static const char *spec_source_name(lp_spec_source s)
 static const char *const key_claims[] = { "title", "awardingBody", "eqfLevel", "nqfLevel",
 					  "creditPoint", "workload", "awardingDate", "fullName" };
 
+/* One entry of a counts-toward or composed-of list, as a reader says it:
+ * "Verzorgende-IG (25491), 564 hours" or "https://school.nl, credential
+ * 299fc4...". False for any other object (printed as JSON). */
+static bool print_entry(const json_t *e)
+{
+	const char *code = json_string_value(json_object_get(e, "qualificationCode"));
+	const char *title = json_string_value(json_object_get(e, "title"));
+	const char *iss = json_string_value(json_object_get(e, "issuer"));
+	const char *cti = json_string_value(json_object_get(e, "cti"));
+	if (code) {
+		const json_t *ec = json_object_get(e, "creditPoint"), *h = json_object_get(e, "workload");
+		printf("%s%s%s%s", title ? title : "", title ? " (" : "", code, title ? ")" : "");
+		if (json_is_number(ec))
+			printf(", %g EC", json_number_value(ec));
+		if (json_is_integer(h))
+			printf(", %lld hours", (long long)json_integer_value(h));
+		return true;
+	}
+	if (iss && cti && json_object_size(e) == 2) {
+		printf("%s, credential %s", iss, cti);
+		return true;
+	}
+	return false;
+}
+
 static void print_value(const json_t *v)
 {
-	if (json_is_string(v)) {
+	if (json_is_array(v) && json_array_size(v) > 0 && json_is_object(json_array_get(v, 0))) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) {
+			fputs(i ? "; " : "", stdout);
+			if (!json_is_object(e) || !print_entry(e)) {
+				char *s = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+				fputs(s ? s : "?", stdout);
+				free(s);
+			}
+		}
+	} else if (json_is_string(v)) {
 		fputs(json_string_value(v), stdout);
 	} else if (json_is_array(v) && json_array_size(v) > 0 &&
 		   json_is_string(json_array_get(v, 0))) {
