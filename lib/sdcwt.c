@@ -1311,23 +1311,14 @@ static lp_err spec_attach(cbor_item_t *full, const cbor_item_t *unprot,
 		if (lp_cbor_get_int(cbor_map_handle(full)[i].key, &k) && k == LP_CLAIM_ACHIEVEMENT)
 			am = &cbor_map_handle(full)[i];
 	}
-	const cbor_item_t *carried = unprot ? lp_cbor_map_get_int(unprot, LP_HDR_SPEC) : NULL;
 	const uint8_t *dg = NULL;
-	lp_err e = am && cbor_isa_map(am->value) ? lp_spec_ref(am->value, &dg, d) : LP_OK;
-	if (e != LP_OK)
+	lp_view sv;
+	lp_err e = lp_spec_attached(am && cbor_isa_map(am->value) ? am->value : NULL, unprot, &dg, &sv, d);
+	if (e != LP_OK || !dg)
 		return e;
-	if (!dg)
-		return carried ? lp_diag_set(d, LP_ERR_CLAIMS, 0,
-					     "an achievement specification is attached to a credential "
-					     "that refers to none")
-			       : LP_OK;
 	memcpy(r->spec_digest, dg, DIGEST_BYTES);
 	lp_buf found = { 0 };
-	lp_view sv;
-	if (carried) {
-		if (!get_bytes(carried, &sv.ptr, &sv.len))
-			return lp_diag_set(d, LP_ERR_CLAIMS, 0,
-					   "the attached achievement specification is not a byte string");
+	if (sv.ptr) {
 		r->spec_source = LP_SPEC_INCLUDED;
 	} else if (p->spec_lookup && p->spec_lookup(p->spec_ctx, dg, &found) == LP_OK && found.ptr) {
 		sv = lp_buf_view(&found);
@@ -1776,7 +1767,7 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 	struct discs ds;
 	cbor_item_t *claims = NULL, *sel = NULL, *unprot = NULL, *cwt = NULL, *prot = NULL,
 		    *pay = NULL, *spec = NULL;
-	const cbor_item_t *carried = NULL;
+	lp_view carried = { NULL, 0 };
 	lp_buf pl = { 0 };
 	bool *want = NULL;
 	lp_err e;
@@ -1812,16 +1803,12 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 	e = discs_load(s.unprotected, &ds, d);
 	if (e != LP_OK)
 		goto out;
-	carried = s.unprotected ? lp_cbor_map_get_int(s.unprotected, LP_HDR_SPEC) : NULL;
-	if (carried) {
+	{
 		const uint8_t *dg = NULL;
-		lp_view sv;
-		e = lp_spec_ref(lp_cbor_map_get_int(claims, LP_CLAIM_ACHIEVEMENT), &dg, d);
-		if (e == LP_OK && (!dg || !get_bytes(carried, &sv.ptr, &sv.len)))
-			e = lp_diag_set(d, LP_ERR_CLAIMS, 0,
-					"the credential's achievement specification does not belong to it");
-		if (e == LP_OK)
-			e = lp_spec_load(sv, dg, &spec, d);
+		e = lp_spec_attached(lp_cbor_map_get_int(claims, LP_CLAIM_ACHIEVEMENT), s.unprotected, &dg,
+				     &carried, d);
+		if (e == LP_OK && carried.ptr)
+			e = lp_spec_load(carried, dg, &spec, d);
 		if (e != LP_OK)
 			goto out;
 	}
@@ -1874,8 +1861,8 @@ lp_err lp_sdcwt_present(lp_view credential, const lp_sdcwt_present_params *p,
 			goto out;
 		}
 	}
-	if (carried && p->include_specification &&
-	    !put(unprot, lp_cbor_int(LP_HDR_SPEC), cbor_incref((cbor_item_t *)carried))) {
+	if (carried.ptr && p->include_specification &&
+	    !put(unprot, lp_cbor_int(LP_HDR_SPEC), bytes_item(carried.ptr, carried.len))) {
 		e = LP_ERR_NOMEM;
 		goto out;
 	}

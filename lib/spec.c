@@ -125,6 +125,27 @@ lp_err lp_spec_ref(const cbor_item_t *ach, const uint8_t **dg, lp_diag *d)
 	return LP_OK;
 }
 
+lp_err lp_spec_attached(const cbor_item_t *ach, const cbor_item_t *unprot, const uint8_t **dg,
+			lp_view *carried, lp_diag *d)
+{
+	carried->ptr = NULL;
+	carried->len = 0;
+	lp_err e = lp_spec_ref(ach, dg, d);
+	const cbor_item_t *b = unprot && cbor_isa_map(unprot) ? lp_cbor_map_get_int(unprot, LP_HDR_SPEC) : NULL;
+	if (e != LP_OK || !b)
+		return e;
+	if (!*dg)
+		return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+				   "an achievement specification is attached to a credential that "
+				   "refers to none");
+	if (!cbor_isa_bytestring(b) || !cbor_bytestring_is_definite(b))
+		return lp_diag_set(d, LP_ERR_CLAIMS, 0,
+				   "the attached achievement specification is not a byte string");
+	carried->ptr = cbor_bytestring_handle(b);
+	carried->len = cbor_bytestring_length(b);
+	return LP_OK;
+}
+
 lp_err lp_spec_load(lp_view spec, const uint8_t *digest, cbor_item_t **out, lp_diag *d)
 {
 	*out = NULL;

@@ -33,6 +33,14 @@ lp_err lp_spec_split(cbor_item_t *plain, const bool red[256], cbor_item_t **inli
  * NULL when there is none, LP_ERR_CLAIMS when specifiedBy is not 32 bytes. */
 lp_err lp_spec_ref(const cbor_item_t *ach, const uint8_t **dg, lp_diag *d);
 
+/* The reference of achievement map ach (*dg, NULL when none) and the
+ * specification bytes attached in a COSE unprotected header under
+ * LP_HDR_SPEC (*carried, ptr NULL when none). Bytes attached to a credential
+ * that refers to none, or not a byte string, are LP_ERR_CLAIMS. The bytes
+ * are not checked against the digest here (lp_spec_load does). */
+lp_err lp_spec_attached(const cbor_item_t *ach, const cbor_item_t *unprot, const uint8_t **dg,
+			lp_view *carried, lp_diag *d);
+
 /* Parse specification bytes: strict CBOR, a map of claims with integer keys
  * 1..255 that may live in a specification (not key 0, not specifiedBy, not a
  * per-learner claim), at most LP_SDCWT_MAX_BYTES. When digest is given, the

@@ -441,28 +441,20 @@ lp_err lp_wallet_inspect(lp_view sdcwt, lp_wallet_credinfo *out, lp_diag *d)
 		/* The achievement specification travels beside the credential:
 		 * check it against the signed digest and show its claims too. */
 		const uint8_t *dg = NULL;
-		const cbor_item_t *sb = s.unprotected ? lp_cbor_map_get_int(s.unprotected, LP_HDR_SPEC) : NULL;
-		const uint8_t *sp;
-		size_t sn;
-		if ((e = lp_spec_ref(ach, &dg, d)) != LP_OK)
+		lp_view sv;
+		if ((e = lp_spec_attached(ach, s.unprotected, &dg, &sv, d)) != LP_OK)
 			goto out;
 		out->has_spec_ref = dg != NULL;
-		if (sb && (!dg || !get_bytes(sb, &sp, &sn))) {
-			e = lp_diag_set(d, LP_ERR_CLAIMS, 0,
-					"an achievement specification is attached that the credential does "
-					"not refer to");
-			goto out;
-		}
-		if (sb) {
+		if (sv.ptr) {
 			cbor_item_t *sm = NULL;
-			if ((e = lp_spec_load(lp_view_of(sp, sn), dg, &sm, d)) == LP_OK)
+			if ((e = lp_spec_load(sv, dg, &sm, d)) == LP_OK)
 				e = lp_spec_merge(ach, sm, &merged, d);
 			if (sm)
 				cbor_decref(&sm);
 			if (e != LP_OK)
 				goto out;
 			out->has_spec = true;
-			out->spec_bytes = sn;
+			out->spec_bytes = sv.len;
 		}
 	}
 	if ((e = shown_json(merged ? merged : ach, &out->shown_json, d)) != LP_OK)
