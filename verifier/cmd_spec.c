@@ -59,13 +59,11 @@ lp_err vf_spec_lookup(void *ctx, const uint8_t digest[32], lp_buf *out)
 	return LP_OK;
 }
 
-lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool *added, lp_diag *d)
+lp_err vf_spec_store(const vf_store *st, lp_view spec, const uint8_t digest[32], bool *added, lp_diag *d)
 {
 	char fname[80], p[VF_PATH_MAX];
+	lp_err rc;
 	*added = false;
-	lp_err rc = lp_spec_check(spec, digest, d);
-	if (rc != LP_OK)
-		return rc;
 	vf_spec_filename(digest, fname);
 	if (!vf_path(st, "specs", fname, p))
 		return lp_diag_set(d, LP_ERR_IO, 0, "the store path is too long");
@@ -83,18 +81,18 @@ lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool 
 static int import(const vf_store *st, const char **files, size_t n, bool as_json)
 {
 	lp_buf *b = calloc(n, sizeof *b);
+	uint8_t (*dg)[32] = calloc(n, sizeof *dg);
 	json_t *arr = json_array();
 	int ex = CLI_EXIT_ERROR;
-	if (!b || !arr) {
+	if (!b || !dg || !arr) {
 		cli_error(NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint8_t dg[32];
 		lp_diag d = { 0 };
 		if (cli_read_file(files[i], LP_SDCWT_MAX_BYTES, "specification", &b[i]) != LP_OK)
 			goto out;
-		lp_err rc = lp_spec_check(lp_buf_view(&b[i]), dg, &d);
+		lp_err rc = lp_spec_check(lp_buf_view(&b[i]), dg[i], &d);
 		if (rc != LP_OK) {
 			ex = cli_fail(rc, "use the file exactly as the school published it "
 					  "('leerpas-issuer template spec'); none of the files was imported",
@@ -104,18 +102,17 @@ static int import(const vf_store *st, const char **files, size_t n, bool as_json
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint8_t dg[32];
 		char fname[80];
 		bool added = false;
 		lp_diag d = { 0 };
-		lp_err rc = vf_spec_store(st, lp_buf_view(&b[i]), dg, &added, &d);
+		lp_err rc = vf_spec_store(st, lp_buf_view(&b[i]), dg[i], &added, &d);
 		if (rc != LP_OK) {
 			ex = cli_fail(rc, "check the store directory (disk full, permissions)",
 				      "specification '%s' not imported: %s", files[i],
 				      d.msg[0] ? d.msg : lp_err_str(rc));
 			goto out;
 		}
-		vf_spec_filename(dg, fname);
+		vf_spec_filename(dg[i], fname);
 		fname[64] = '\0';
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "file", files[i], "digest", fname,
 						     "added", added));
@@ -131,6 +128,7 @@ out:
 	for (size_t i = 0; b && i < n; i++)
 		lp_buf_free(&b[i]);
 	free(b);
+	free(dg);
 	return ex;
 }
 

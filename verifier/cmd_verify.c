@@ -310,10 +310,10 @@ static void check_spec(struct outcome *o, const vf_store *st)
 		WARN(o, "spec_cache_damaged", "the cached specification %s is damaged and was not used: remove it and import the school's file again", o->spec_cache.damaged_path);
 	/* Only what a VALID presentation carried is worth keeping. */
 	if (o->nreasons == 0 && r->spec_source == LP_SPEC_INCLUDED && r->spec.ptr) {
-		uint8_t dg[32];
 		lp_diag d = { 0 };
 		bool added = false;
-		if (vf_spec_store(st, lp_buf_view(&r->spec), dg, &added, &d) == LP_OK)
+		/* checked against r->spec_digest by the verification */
+		if (vf_spec_store(st, lp_buf_view(&r->spec), r->spec_digest, &added, &d) == LP_OK)
 			o->spec_cached_now = added;
 		else
 			WARN(o, "spec_not_cached", "the achievement's specification could not be cached: %s", d.msg);

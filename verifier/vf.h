@@ -106,8 +106,9 @@ typedef struct vf_spec_cache {
 	char damaged_path[VF_PATH_MAX];
 } vf_spec_cache;
 lp_err vf_spec_lookup(void *ctx, const uint8_t digest[32], lp_buf *out);
-/* Check and cache a specification; *added false when it was cached already. */
-lp_err vf_spec_store(const vf_store *st, lp_view spec, uint8_t digest[32], bool *added, lp_diag *d);
+/* Cache a specification already checked (lp_spec_check, or the verifier's
+ * digest check) under its digest; *added false when it was cached already. */
+lp_err vf_spec_store(const vf_store *st, lp_view spec, const uint8_t digest[32], bool *added, lp_diag *d);
 
 /* Read a whole input: "-" is stdin, else a file. At most max bytes.
  * Prints the error; returns LP_OK or an error. */
