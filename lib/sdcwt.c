@@ -254,17 +254,24 @@ static lp_err check_issue_params(const lp_sdcwt_issue_params *p, lp_diag *d)
 
 /* Build the achievement map with redactable claims replaced by digests;
  * disclosures are appended to sd. */
-static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], size_t decoys,
-				const uint8_t *salts,
-				cbor_item_t *sd, cbor_item_t **out)
+/* How many claims of the achievement map become disclosures. */
+static size_t count_redactable(const cbor_item_t *plain, const bool red[256])
 {
-	size_t n = cbor_map_size(plain), nred = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t nred = 0;
+	for (size_t i = 0; i < cbor_map_size(plain); i++) {
 		int64_t k = 0;
 		(void)lp_cbor_get_int(cbor_map_handle(plain)[i].key, &k);
 		if (k > 0 && k < 256 && red[k])
 			nred++;
 	}
+	return nred;
+}
+
+static lp_err build_achievement(const cbor_item_t *plain, const bool red[256], size_t decoys,
+				const uint8_t *salts,
+				cbor_item_t *sd, cbor_item_t **out)
+{
+	size_t n = cbor_map_size(plain), nred = count_redactable(plain, red);
 	size_t ndig = 0;
 	uint8_t (*digests)[DIGEST_BYTES] = calloc(nred + decoys + 1, DIGEST_BYTES);
 	cbor_item_t *m = NULL, *list = NULL, *dl = NULL;
@@ -379,13 +386,7 @@ static lp_err issue_core(const lp_sdcwt_issue_params *p, const cbor_item_t *plai
 	/* Every salt (redactable claims, then decoys) and the cti in one draw:
 	 * one system call per credential instead of one per salt. */
 	uint8_t rnd[LP_SALT_BYTES * (256 + LP_SDCWT_MAX_DECOYS) + LP_CTI_BYTES];
-	size_t nsalts = p->decoys;
-	for (size_t i = 0; i < cbor_map_size(plain); i++) {
-		int64_t k = 0;
-		(void)lp_cbor_get_int(cbor_map_handle(plain)[i].key, &k);
-		if (k > 0 && k < 256 && red[k])
-			nsalts++;
-	}
+	size_t nsalts = count_redactable(plain, red) + p->decoys;
 	size_t nrnd = nsalts * LP_SALT_BYTES + LP_CTI_BYTES;
 	lp_random(rnd, nrnd);
 	memcpy(id, rnd + nsalts * LP_SALT_BYTES, sizeof id);
