@@ -48,24 +48,30 @@ void bench_fixture_verify_params(bench_fixture *f, lp_sdcwt_verify_params *p)
 	p->cnonce_len = sizeof f->cnonce;
 }
 
+void bench_fixture_issue_params(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
+				lp_sdcwt_issue_params *ip)
+{
+	lp_sdcwt_issue_params_init(ip);
+	ip->iss = BENCH_ISS;
+	ip->kid = (const uint8_t *)"k1";
+	ip->kid_len = 2;
+	ip->vct = f->vct;
+	ip->iat = BENCH_NOW - 86400;
+	ip->holder = holder ? holder : &f->holder_key;
+	ip->has_status = true;
+	ip->status_idx = status_idx;
+	ip->status_uri = BENCH_STATUS_URI;
+	ip->claims_json = f->claims_json;
+	ip->claims_json_len = strlen(f->claims_json);
+	ip->redactable = (const char *const *)f->redactable;
+	ip->redactable_count = f->nredactable;
+}
+
 int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
 			lp_buf *out)
 {
 	lp_sdcwt_issue_params ip;
-	lp_sdcwt_issue_params_init(&ip);
-	ip.iss = BENCH_ISS;
-	ip.kid = (const uint8_t *)"k1";
-	ip.kid_len = 2;
-	ip.vct = f->vct;
-	ip.iat = BENCH_NOW - 86400;
-	ip.holder = holder ? holder : &f->holder_key;
-	ip.has_status = true;
-	ip.status_idx = status_idx;
-	ip.status_uri = BENCH_STATUS_URI;
-	ip.claims_json = f->claims_json;
-	ip.claims_json_len = strlen(f->claims_json);
-	ip.redactable = (const char *const *)f->redactable;
-	ip.redactable_count = f->nredactable;
+	bench_fixture_issue_params(f, holder, status_idx, &ip);
 	lp_diag d;
 	memset(&d, 0, sizeof d);
 	uint8_t cti[LP_CTI_BYTES];

@@ -65,6 +65,11 @@ void bench_fixture_micro(bench_fixture *f);
 const char *bench_src_path(const char *rel, char *buf, size_t cap);
 void bench_fixture_free(bench_fixture *f);
 
+/* The issuance parameters of the fixture's credential (merged claims,
+ * the template's redactable names). */
+void bench_fixture_issue_params(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,
+				lp_sdcwt_issue_params *ip);
+
 /* Issue one more credential for this fixture's claims to holder (NULL: the
  * fixture's holder) into *out; 0 or -1. */
 int bench_fixture_issue(const bench_fixture *f, const lp_pubkey *holder, uint64_t status_idx,

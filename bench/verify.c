@@ -235,16 +235,7 @@ static int do_issue_template(void *ctx)
 {
 	(void)ctx;
 	lp_sdcwt_issue_params ip;
-	lp_sdcwt_issue_params_init(&ip);
-	ip.iss = BENCH_ISS;
-	ip.kid = (const uint8_t *)"k1";
-	ip.kid_len = 2;
-	ip.vct = I.f.vct;
-	ip.iat = BENCH_NOW - 86400;
-	ip.holder = &I.f.holder_key;
-	ip.has_status = true;
-	ip.status_idx = I.idx++;
-	ip.status_uri = BENCH_STATUS_URI;
+	bench_fixture_issue_params(&I.f, NULL, I.idx++, &ip);
 	ip.claims_json = I.f.learner_json;
 	ip.claims_json_len = strlen(I.f.learner_json);
 	lp_buf out = { NULL, 0 };
