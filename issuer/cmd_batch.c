@@ -761,6 +761,18 @@ static void chunk_clear(const char *dir, struct chunk *c, bool discard)
 
 /* --- chunks ------------------------------------------------------------------------ */
 
+/* A register failure during the batch: another process holding the lock
+ * gets its own advice, anything else todo and what. */
+static void register_error(lp_err rc, const char *todo, const char *what)
+{
+	if (rc == LP_ERR_LOCKED)
+		cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
+			  "(rows issued so far are kept and will be skipped)",
+			  "the register is locked by another process");
+	else
+		cli_fail(rc, todo, "%s", what);
+}
+
 /* Reserve the chunk's status entries (a transaction of its own, committed)
  * and hand it to the workers. Entries reserved for a chunk that is then
  * not recorded (a crash, a full disk) are never handed out again: they
@@ -772,13 +784,8 @@ static bool chunk_start(const struct batch *b, struct pool *p, struct chunk *c)
 	uint64_t first = 0;
 	lp_err rc = lp_register_status_alloc_n(b->x.s->reg, c->n, &first);
 	if (rc != LP_OK) {
-		if (rc == LP_ERR_LOCKED)
-			cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
-				  "(rows issued so far are kept and will be skipped)",
-				  "the register is locked by another process");
-		else
-			cli_fail(rc, "check free space and run the batch again (issued rows are skipped)",
-				 "cannot reserve status-list entries");
+		register_error(rc, "check free space and run the batch again (issued rows are skipped)",
+			       "cannot reserve status-list entries");
 		return false;
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -800,12 +807,7 @@ static bool chunk_finish(const struct batch *b, int dirfd, struct chunk *c, stru
 	lp_err rc = lp_register_begin(b->x.s->reg);
 
 	if (rc != LP_OK) {
-		if (rc == LP_ERR_LOCKED)
-			cli_error("wait for the other leerpas-issuer command to finish and run the batch again "
-				  "(rows issued so far are kept and will be skipped)",
-				  "the register is locked by another process");
-		else
-			cli_fail(rc, "run the batch again (issued rows are skipped)", "cannot open the register");
+		register_error(rc, "run the batch again (issued rows are skipped)", "cannot open the register");
 		goto undo;
 	}
 	for (size_t i = 0; i < n; i++) {
