@@ -227,6 +227,18 @@ static int hexval(char c)
 	return -1;
 }
 
+/* n hex digits (n even) into n / 2 bytes; false on a non-hex digit. */
+static bool hex_decode(const char *h, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi * 16 + lo);
+	}
+	return true;
+}
+
 static lp_err scalar_to_item(const lp_claim_def *c, const json_t *j, cbor_item_t **out, lp_diag *d);
 
 /* isPartOf entry: {qualificationCode, title?, creditPoint?, workload?}. */
@@ -280,12 +292,8 @@ static lp_err composed_entry(const lp_claim_def *c, const json_t *j, cbor_item_t
 	if (!text_ok(json_string_value(iss), json_string_length(iss)) || hn == 0 || hn % 2 || hn > 128)
 		return bad_value(d, c);
 	uint8_t raw[64];
-	for (size_t i = 0; i < hn / 2; i++) {
-		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return bad_value(d, c);
-		raw[i] = (uint8_t)(hi * 16 + lo);
-	}
+	if (!hex_decode(h, hn, raw))
+		return bad_value(d, c);
 	cbor_item_t *m = cbor_new_definite_map(2);
 	if (!m)
 		return LP_ERR_NOMEM;
@@ -330,14 +338,8 @@ static lp_err scalar_to_item(const lp_claim_def *c, const json_t *j, cbor_item_t
 	case LP_CLAIM_DIGEST: {
 		uint8_t raw[LP_SPEC_DIGEST_BYTES];
 		const char *h = json_is_string(j) ? json_string_value(j) : NULL;
-		if (!h || json_string_length(j) != 2 * sizeof raw)
+		if (!h || json_string_length(j) != 2 * sizeof raw || !hex_decode(h, 2 * sizeof raw, raw))
 			return bad_value(d, c);
-		for (size_t i = 0; i < sizeof raw; i++) {
-			int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-			if (hi < 0 || lo < 0)
-				return bad_value(d, c);
-			raw[i] = (uint8_t)(hi * 16 + lo);
-		}
 		*out = cbor_build_bytestring(raw, sizeof raw);
 		break;
 	}
@@ -735,21 +737,12 @@ static lp_err typed_to_json(const lp_claim_def *c, const cbor_item_t *v, json_t 
 			return bad_value(d, c);
 		j = cbor_isa_uint(v) ? json_integer((json_int_t)cbor_get_int(v)) : json_real(num);
 		break;
-	case LP_CLAIM_DIGEST: {
-		static const char hex[] = "0123456789abcdef";
-		char buf[2 * LP_SPEC_DIGEST_BYTES + 1];
+	case LP_CLAIM_DIGEST:
 		if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
 		    cbor_bytestring_length(v) != LP_SPEC_DIGEST_BYTES)
 			return bad_value(d, c);
-		const uint8_t *b = cbor_bytestring_handle(v);
-		for (size_t i = 0; i < LP_SPEC_DIGEST_BYTES; i++) {
-			buf[2 * i] = hex[b[i] >> 4];
-			buf[2 * i + 1] = hex[b[i] & 15];
-		}
-		buf[sizeof buf - 1] = 0;
-		j = json_string(buf);
+		j = hex_string(cbor_bytestring_handle(v), LP_SPEC_DIGEST_BYTES);
 		break;
-	}
 	case LP_CLAIM_TEXT_LIST:
 	case LP_CLAIM_COUNTS_TOWARD:
 	case LP_CLAIM_COMPOSED_OF:
