@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "issuer.h"
 #include "leerpas/claims.h"
@@ -122,30 +121,25 @@ static int add(issuer_common *c, const char *file, const char *name_opt, bool re
 static int spec(issuer_common *c, const char *name, const char *out)
 {
 	issuer_store s;
-	char path[ISSUER_PATH_MAX], fname[96], hex[2 * LP_SPEC_DIGEST_BYTES + 1];
+	issuer_template t;
+	char hex[2 * LP_SPEC_DIGEST_BYTES + 1];
 	uint8_t dg[LP_SPEC_DIGEST_BYTES];
-	lp_buf raw = { NULL, 0 }, sp = { NULL, 0 };
+	lp_buf sp = { NULL, 0 };
 	lp_diag d;
 	int ret;
-	if (!template_name_ok(name)) {
-		cli_error("'leerpas-issuer template list' shows the names", "'%s' is not a template name", name);
-		return CLI_EXIT_ERROR;
-	}
 	if ((ret = store_open(&s, c->dir)) != CLI_EXIT_OK)
 		return ret;
-	snprintf(fname, sizeof fname, "%s.json", name);
-	bool ok = store_path(path, sizeof path, s.dir, ISSUER_TEMPLATES, fname);
+	ret = template_load(&s, name, &t);
 	store_close(&s);
-	if (!ok || access(path, F_OK) != 0) {
-		cli_error("'leerpas-issuer template list --dir DIR' shows the templates of this store",
-			  "this store has no template '%s'", name);
-		return CLI_EXIT_ERROR;
-	}
-	if (cli_read_file(path, ISSUER_MAX_TEMPLATE, "template", &raw) != LP_OK)
-		return CLI_EXIT_ERROR;
+	if (ret != CLI_EXIT_OK)
+		return ret;
+	char *tj = json_dumps(t.root, JSON_COMPACT);
+	template_free(&t);
+	if (!tj)
+		return cli_fail(LP_ERR_NOMEM, NULL, "cannot read template '%s'", name);
 	memset(&d, 0, sizeof d);
-	lp_err rc = lp_spec_of_template((const char *)raw.ptr, raw.len, &sp, &d);
-	lp_buf_free(&raw);
+	lp_err rc = lp_spec_of_template(tj, strlen(tj), &sp, &d);
+	free(tj);
 	if (rc == LP_OK)
 		rc = lp_spec_check(lp_buf_view(&sp), dg, &d);
 	if (rc != LP_OK) {
@@ -155,8 +149,7 @@ static int spec(issuer_common *c, const char *name, const char *out)
 			  "template '%s': %s", name, d.msg[0] ? d.msg : lp_err_str(rc));
 		return CLI_EXIT_ERROR;
 	}
-	for (size_t i = 0; i < sizeof dg; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+	issuer_hex(hex, dg, sizeof dg);
 	rc = cli_write_file(out, lp_buf_view(&sp), 0644, false, "specification");
 	size_t len = sp.len;
 	lp_buf_free(&sp);
